@@ -1,0 +1,1 @@
+//! `plinth-engine`: graph, plan, apply.

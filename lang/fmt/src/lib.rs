@@ -1,0 +1,1 @@
+//! `plinth-fmt`: canonical formatting (`terraform fmt`).

@@ -1,0 +1,1 @@
+//! `plinth-functions`: Terraform built-in functions.

@@ -1,0 +1,1 @@
+//! `plinth-lang`: load and evaluate Terraform configurations.

@@ -1,0 +1,1 @@
+//! `plinth-provider-builtin`: built-in providers.

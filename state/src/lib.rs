@@ -1,0 +1,1 @@
+//! `plinth-state`: state model, local backend, locks.

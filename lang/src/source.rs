@@ -1,0 +1,57 @@
+//! Source files and their line tables, for turning byte spans into file:line:column.
+
+use plinth_sdk::{Pos, SourceRange};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// One loaded file.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// Path as shown to the user (relative to the working directory where possible).
+    pub path: Arc<PathBuf>,
+    pub text: String,
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        SourceFile { path: Arc::new(path), text, line_starts }
+    }
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn pos(&self, byte: usize) -> Pos {
+        let byte = byte.min(self.text.len());
+        let line = match self.line_starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let column = self.text.get(start..byte).map(|s| s.chars().count()).unwrap_or(byte - start) + 1;
+        Pos { line: line + 1, column, byte }
+    }
+    pub fn range(&self, span: std::ops::Range<usize>) -> SourceRange {
+        SourceRange { file: self.path.clone(), start: self.pos(span.start), end: self.pos(span.end) }
+    }
+}
+
+/// Every file loaded for a configuration, so diagnostics can be rendered with snippets.
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: Arc<Mutex<Vec<Arc<SourceFile>>>>,
+}
+
+impl SourceMap {
+    pub fn add(&self, f: SourceFile) -> Arc<SourceFile> {
+        let f = Arc::new(f);
+        self.files.lock().expect("source map poisoned").push(f.clone());
+        f
+    }
+    pub fn get(&self, path: &std::path::Path) -> Option<Arc<SourceFile>> {
+        self.files.lock().expect("source map poisoned").iter().find(|f| f.path.as_path() == path).cloned()
+    }
+}

@@ -1,1 +1,268 @@
-//! `plinth-fmt`: canonical formatting (`terraform fmt`).
+//! `plinth-fmt`: canonical formatting of Terraform configuration files, byte-for-byte
+//! what `terraform fmt` (Terraform 1.11) writes.
+//!
+//! Like Terraform (which uses HCL's `hclwrite`), the formatter works on tokens, not on a
+//! syntax tree: [`lexer`] scans the file exactly like HCL's scanner, [`rewrite`] applies
+//! Terraform's own normalisations (quoted block labels, `"${x}"` → `x`, legacy variable
+//! types), and [`layout`] re-spaces tokens, indents by bracket nesting and aligns `=` and
+//! trailing comments. Only whitespace outside literals and comments changes, plus those
+//! rewrites; blank lines, line endings (CRLF stays CRLF) and the final newline (or its
+//! absence) are kept. Files with syntax errors are not formatted: [`format_source`]
+//! returns a [`FormatError`] with the position of the first error.
+//!
+//! [`format_paths`] is the library half of `plinth fmt`: it walks files and directories
+//! like `terraform fmt` does and reports what changed; the CLI prints and picks exit codes.
+
+mod diff;
+pub mod layout;
+pub mod lexer;
+pub mod rewrite;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use diff::unified_diff;
+
+/// A syntax error that prevents formatting (Terraform exits with status 2 on these).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatError {
+    /// 1-based line of the error (0 when the error is not about file contents, e.g. I/O).
+    pub line: usize,
+    /// 1-based column of the error (0 when unknown).
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line > 0 {
+            write!(f, "{}:{}: {}", self.line, self.column, self.message)
+        } else {
+            f.write_str(&self.message)
+        }
+    }
+}
+
+impl std::error::Error for FormatError {}
+
+/// Options of `plinth fmt` (same meaning as `terraform fmt`'s flags).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FmtOptions {
+    /// Only check: never write files (the CLI exits 3 when `changed` is not empty).
+    pub check: bool,
+    /// Produce unified diffs of the changes in [`FmtReport::diffs`].
+    pub diff: bool,
+    /// Descend into subdirectories of directory arguments.
+    pub recursive: bool,
+    /// Write formatted files back in place (ignored when `check` is set).
+    pub write: bool,
+    /// List changed files (the CLI prints [`FmtReport::changed`]); no effect here.
+    pub list: bool,
+}
+
+impl Default for FmtOptions {
+    fn default() -> Self {
+        FmtOptions { check: false, diff: false, recursive: false, write: true, list: true }
+    }
+}
+
+/// What [`format_paths`] found and did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FmtReport {
+    /// Files whose formatting differs from canonical (written back when `write`).
+    pub changed: Vec<PathBuf>,
+    /// With `diff`: one unified diff per changed file, in `changed` order, like
+    /// `terraform fmt -diff` (`--- old/PATH`, `+++ new/PATH`, three lines of context).
+    pub diffs: Vec<String>,
+    /// Files that could not be formatted (syntax errors, unreadable, wrong extension).
+    pub errors: Vec<(PathBuf, FormatError)>,
+}
+
+/// Formats one file's text. Returns the canonical text, or the first syntax error.
+pub fn format_source(src: &str) -> Result<String, FormatError> {
+    check_syntax(src)?;
+    Ok(format_tokens_of(src))
+}
+
+/// Formats without the syntax check (used on input known to parse).
+fn format_tokens_of(src: &str) -> String {
+    let toks = lexer::lex(src);
+    let mut toks = rewrite::rewrite(&toks);
+    layout::format_tokens(&mut toks);
+    layout::write_tokens(&toks)
+}
+
+fn line_col(src: &str, offset: usize) -> (usize, usize) {
+    let upto = &src[..floor_char_boundary(src, offset)];
+    let line = upto.matches('\n').count() + 1;
+    let col = upto.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, col)
+}
+
+fn floor_char_boundary(s: &str, mut i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn check_syntax(src: &str) -> Result<(), FormatError> {
+    // Token-level problems first: they have precise positions and clear messages.
+    let toks = lexer::lex(src);
+    let mut offset = 0usize;
+    let mut heredoc_open = 0i64;
+    for t in &toks {
+        offset += t.spaces_before;
+        let problem = match t.ty {
+            lexer::Tt::Invalid => {
+                let ch = t.text.chars().next().unwrap_or(' ');
+                Some(match ch {
+                    '\r' => "invalid character: a carriage return must be followed by a newline".to_string(),
+                    '\\' => "invalid escape sequence in string".to_string(),
+                    '&' | '|' => format!("invalid character `{ch}`: use `&&` or `||` for logical operators"),
+                    _ => format!("invalid character `{}`", ch.escape_debug()),
+                })
+            }
+            lexer::Tt::QuotedNewline => Some("unterminated string: quoted strings cannot contain newlines; use a heredoc (<<EOT) for multi-line text".to_string()),
+            _ => None,
+        };
+        match t.ty {
+            lexer::Tt::OHeredoc => heredoc_open += 1,
+            lexer::Tt::CHeredoc => heredoc_open -= 1,
+            _ => {}
+        }
+        if let Some(message) = problem {
+            // the byte offset of a token is the sum of everything before it
+            let (line, column) = line_col(src, offset);
+            return Err(FormatError { line, column, message });
+        }
+        offset += t.text.len();
+    }
+    if heredoc_open > 0 {
+        let (line, column) = line_col(src, src.len());
+        return Err(FormatError { line, column, message: "unterminated heredoc: no closing marker was found for the string".into() });
+    }
+    match hcl_edit::parser::parse_body(src) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let loc = e.location();
+            Err(FormatError { line: loc.line(), column: loc.column(), message: e.message().to_string() })
+        }
+    }
+}
+
+const SUPPORTED_EXTS: [&str; 4] = [".tf", ".tfvars", ".tftest.hcl", ".tfmock.hcl"];
+
+fn is_supported(name: &str) -> bool {
+    SUPPORTED_EXTS.iter().any(|e| name.ends_with(e))
+}
+
+/// Terraform ignores editor droppings and hidden files when reading directories.
+fn is_ignored(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || (name.starts_with('#') && name.ends_with('#'))
+}
+
+/// Formats files and directories like `terraform fmt PATH...`: directories contribute
+/// their `*.tf`, `*.tfvars`, `*.tftest.hcl` and `*.tfmock.hcl` files (subdirectories too
+/// with `recursive`), in name order; files are formatted as given. `-` (stdin) is the
+/// caller's business.
+pub fn format_paths(paths: &[PathBuf], opts: &FmtOptions) -> FmtReport {
+    let mut report = FmtReport::default();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Err(_) => report.errors.push((p.clone(), io_error(format!("no file or directory at {}", p.display())))),
+            Ok(md) if md.is_dir() => process_dir(p, opts, &mut report),
+            Ok(_) => {
+                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if is_supported(&name) {
+                    process_file(p, opts, &mut report);
+                } else {
+                    report.errors.push((
+                        p.clone(),
+                        io_error("only .tf, .tfvars, and .tftest.hcl files can be processed with fmt".to_string()),
+                    ));
+                }
+            }
+        }
+    }
+    report
+}
+
+fn io_error(message: String) -> FormatError {
+    FormatError { line: 0, column: 0, message }
+}
+
+fn process_dir(dir: &Path, opts: &FmtOptions, report: &mut FmtReport) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => {
+            let mut v: Vec<_> = rd.filter_map(Result::ok).collect();
+            v.sort_by_key(|e| e.file_name());
+            v
+        }
+        Err(_) => {
+            report.errors.push((dir.to_path_buf(), io_error(format!("cannot read directory {}", dir.display()))));
+            return;
+        }
+    };
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_ignored(&name) {
+            continue;
+        }
+        let path = entry.path();
+        let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
+        if is_dir {
+            if opts.recursive {
+                process_dir(&path, opts, report);
+            }
+            continue;
+        }
+        if is_supported(&name) {
+            process_file(&path, opts, report);
+        }
+    }
+}
+
+fn process_file(path: &Path, opts: &FmtOptions, report: &mut FmtReport) {
+    let src = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(_) => {
+            report.errors.push((path.to_path_buf(), io_error(format!("failed to read file {}", path.display()))));
+            return;
+        }
+    };
+    let src = match String::from_utf8(src) {
+        Ok(s) => s,
+        Err(e) => {
+            let (line, column) = {
+                let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                let s = String::from_utf8_lossy(valid);
+                line_col(&s, s.len())
+            };
+            report.errors.push((path.to_path_buf(), FormatError { line, column, message: "invalid UTF-8 in file".into() }));
+            return;
+        }
+    };
+    let formatted = match format_source(&src) {
+        Ok(f) => f,
+        Err(e) => {
+            report.errors.push((path.to_path_buf(), e));
+            return;
+        }
+    };
+    if formatted == src {
+        return;
+    }
+    report.changed.push(path.to_path_buf());
+    if opts.write && !opts.check && std::fs::write(path, &formatted).is_err() {
+        report.errors.push((path.to_path_buf(), io_error(format!("failed to write {}", path.display()))));
+        return;
+    }
+    if opts.diff {
+        let name = path.display().to_string();
+        report.diffs.push(unified_diff(&src, &formatted, &format!("old/{name}"), &format!("new/{name}")));
+    }
+}

@@ -1,0 +1,4 @@
+variable "no_newline" {
+  default = "x"
+    type=string
+}

@@ -145,7 +145,8 @@ fn check_syntax(src: &str) -> Result<(), FormatError> {
         let (line, column) = line_col(src, src.len());
         return Err(FormatError { line, column, message: "unterminated heredoc: no closing marker was found for the string".into() });
     }
-    match hcl_edit::parser::parse_body(src) {
+    // HCL skips a UTF-8 byte order mark; hcl-edit does not.
+    match hcl_edit::parser::parse_body(src.strip_prefix('\u{feff}').unwrap_or(src)) {
         Ok(_) => Ok(()),
         Err(e) => {
             let loc = e.location();

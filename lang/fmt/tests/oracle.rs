@@ -1,0 +1,150 @@
+//! Differential test against the real `terraform fmt` (skipped, with a message, when
+//! Terraform is not on the PATH): the corpus plus whitespace-scrambled variants of it.
+
+mod common;
+
+use std::process::Command;
+
+fn terraform_available() -> bool {
+    Command::new("terraform").arg("version").env("TF_CLI_CONFIG_FILE", "/dev/null").output().is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn matches_real_terraform_fmt() {
+    if !terraform_available() {
+        println!("skipping: terraform is not on the PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut cases = Vec::new();
+    let seeds: [&[u8]; 5] = [&[0, 3, 1, 4, 2], &[2, 2, 0], &[4, 1, 0, 0, 3, 9], &[1], &[3, 0, 2, 1, 4, 4, 0]];
+    for (name, src) in common::corpus_inputs() {
+        let ext = if name.ends_with(".tfvars") { "tfvars" } else { "tf" };
+        cases.push((format!("{name}"), src.clone()));
+        for (n, seed) in seeds.iter().enumerate() {
+            let crlf = n == 2;
+            cases.push((format!("m{n}_{}.{ext}", name.trim_end_matches(".tf").trim_end_matches(".tfvars")), common::mutate(&src, seed, crlf)));
+        }
+    }
+    for (name, src) in &cases {
+        std::fs::write(dir.path().join(name), src).expect("write case");
+    }
+    let out = Command::new("terraform")
+        .args(["fmt", "-list=false"])
+        .arg(dir.path())
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("run terraform fmt");
+    assert!(out.status.success(), "terraform fmt failed: {}", String::from_utf8_lossy(&out.stderr));
+    let mut failures = Vec::new();
+    for (name, src) in &cases {
+        let expected = std::fs::read_to_string(dir.path().join(name)).expect("read result");
+        match plinth_fmt::format_source(src) {
+            Ok(got) if got == expected => {}
+            Ok(got) => failures.push(format!("{name}:\n{}", plinth_fmt::unified_diff(&expected, &got, "terraform", "plinth"))),
+            Err(e) => failures.push(format!("{name}: unexpected error {e}")),
+        }
+    }
+    println!("{} of {} inputs match terraform fmt byte-for-byte", cases.len() - failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Runs terraform fmt in place over `cases` in one directory; returns, per case, the
+/// formatted text or None when terraform reported an error for that file.
+fn terraform_fmt_all(cases: &[(String, String)]) -> Vec<Option<String>> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, src) in cases {
+        std::fs::write(dir.path().join(name), src).expect("write case");
+    }
+    let out = Command::new("terraform")
+        .args(["fmt", "-list=false", "-no-color"])
+        .arg(dir.path())
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("run terraform fmt");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    cases
+        .iter()
+        .map(|(name, _)| {
+            let failed = stderr.contains(&format!("{name} line"));
+            if failed {
+                None
+            } else {
+                Some(std::fs::read_to_string(dir.path().join(name)).expect("read result"))
+            }
+        })
+        .collect()
+}
+
+fn edge_cases() -> Vec<(String, String)> {
+    let text = include_str!("edge_inputs.txt");
+    let mut cases: Vec<(String, String)> =
+        text.split("#####\n").enumerate().map(|(i, s)| (format!("edge{i:03}.tf"), s.to_string())).collect();
+    let extra: &[&str] = &[
+        "",
+        "\n\n\n",
+        "   ",
+        "a = 1   ",
+        "a = 1\t",
+        "\u{feff}a=1\n",
+        "a=1\r\nbb=2\r\n",
+        "# only a comment",
+        "# only a comment\n",
+        "/* block */",
+        "a = 1 // c",
+        "a = 1\n\n\n# end",
+        "x = <<-EOT\r\n  crlf heredoc\r\n  EOT\r\n",
+        "m = {\n  a = 1,\n  b = 2,\n}\n",
+        "t = [\n  1,\n  2\n]\n",
+        "long_name_attribute = 1\nb = <<EOT\nx\nEOT\nc = 3\n",
+        "a = 1\nb {\n}\nc = 2\n",
+        "a = \"${x}\"\nb = \"${x} \"\nc = \" ${x}\"\n",
+        "resource \"a\" \"b\" {\n  # c\n}\n",
+        "a = \"\\\"${x}\\\"\"\n",
+        "r \"a\\\"b\" \"\\u0041\" {}\n",
+        "r a-b c_d {}\n",
+        "a = 1.5\nb = 1e3\nc = 0.0\n",
+        // syntax errors: both must reject
+        "a = ",
+        "a = \"unterminated\n",
+        "resource \"a\" {\n",
+        "a = 1 +",
+        "= 1",
+        "a = b &c",
+        "a = <<EOT\nno end\n",
+        "a = 1 b = 2\n",
+        "a = [1,\n",
+        "a = }",
+        "block \"l\" x = 1\n",
+        "a = 1\na = 2\n",
+        "a = \"${\"",
+        "a = 'single'",
+    ];
+    for (i, s) in extra.iter().enumerate() {
+        cases.push((format!("extra{i:03}.tf"), s.to_string()));
+    }
+    cases
+}
+
+#[test]
+fn edge_cases_match_real_terraform_fmt() {
+    if !terraform_available() {
+        println!("skipping: terraform is not on the PATH");
+        return;
+    }
+    let cases = edge_cases();
+    let expected = terraform_fmt_all(&cases);
+    let mut failures = Vec::new();
+    for ((name, src), exp) in cases.iter().zip(&expected) {
+        let got = plinth_fmt::format_source(src);
+        match (exp, got) {
+            (Some(e), Ok(g)) if *e == g => {}
+            (None, Err(_)) => {}
+            (Some(e), Ok(g)) => failures.push(format!("{name} {src:?}:\n{}", plinth_fmt::unified_diff(e, &g, "terraform", "plinth"))),
+            (Some(_), Err(err)) => failures.push(format!("{name} {src:?}: terraform formats it, we report {err}")),
+            (None, Ok(_)) => failures.push(format!("{name} {src:?}: terraform reports a syntax error, we format it")),
+        }
+    }
+    println!("{} of {} edge cases agree with terraform fmt", cases.len() - failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
+}

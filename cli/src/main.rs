@@ -1,1 +1,6 @@
-fn main() {}
+//! The `plinth` binary: parses the command line and runs the command (see the `plinth` lib).
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(plinth::run(&argv));
+}

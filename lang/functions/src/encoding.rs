@@ -20,7 +20,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     r.push(func("base64decode", vec![p("str", st())], ret(st()), |a, _| {
         let bytes = decode_b64(s(a, 0), 0)?;
         String::from_utf8(bytes).map(vstr).map_err(|_| {
-            arg_err(0, "the result of decoding the provided string is not valid UTF-8")
+            call_err("the result of decoding the provided string is not valid UTF-8")
         })
     }));
     r.push(func("base64gzip", vec![p("str", st())], ret(st()), |a, _| {
@@ -53,7 +53,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         json_encode(&a[0]).map(vstr)
     }));
     r.push(func("jsondecode", vec![p("str", st())], ret(Type::Dynamic), |a, _| {
-        let j: serde_json::Value = serde_json::from_str(s(a, 0)).map_err(|e| arg_err(0, json_error(s(a, 0), &e)))?;
+        let j: serde_json::Value = serde_json::from_str(s(a, 0)).map_err(|e| call_err(json_error(s(a, 0), &e)))?;
         Value::from_json(&j, &Type::Dynamic).map_err(call_err)
     }));
     r.push(func("csvdecode", vec![p("str", st())], ret_fn(|a| csv_ret(a)), |a, _| csvdecode(s(a, 0))));
@@ -234,14 +234,14 @@ fn csv_ret(a: &[Value]) -> Result<Type, FunctionError> {
     let mut r = csv_reader(text);
     let header = match r.records().next() {
         Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(arg_err(0, csv_err(&e))),
-        None => return Err(arg_err(0, "missing header line")),
+        Some(Err(e)) => return Err(call_err(csv_err(&e))),
+        None => return Err(call_err("missing header line")),
     };
     let mut attrs = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
         if attrs.insert(h.to_string(), Type::String).is_some() {
             let _ = i;
-            return Err(arg_err(0, format!("duplicate column name {}", go_quote(h))));
+            return Err(call_err(format!("duplicate column name {}", go_quote(h))));
         }
     }
     Ok(Type::list(Type::Object(attrs)))
@@ -263,14 +263,14 @@ fn csvdecode(text: &str) -> Result<Value, FunctionError> {
     let mut rows = r.records();
     let header: Vec<String> = match rows.next() {
         Some(Ok(h)) => h.iter().map(String::from).collect(),
-        _ => return Err(arg_err(0, "missing header line")),
+        _ => return Err(call_err("missing header line")),
     };
     let mut out = Vec::new();
     for rec in rows {
-        let rec = rec.map_err(|e| arg_err(0, csv_err(&e)))?;
+        let rec = rec.map_err(|e| call_err(csv_err(&e)))?;
         if rec.len() != header.len() {
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            return Err(arg_err(0, format!("record on line {line}: wrong number of fields")));
+            return Err(call_err(format!("record on line {line}: wrong number of fields")));
         }
         let m: BTreeMap<String, Value> =
             header.iter().zip(rec.iter()).map(|(k, v)| (k.clone(), vstr(v))).collect();
@@ -410,7 +410,9 @@ fn yaml_child(x: &Value, ind: usize, out: &mut String, parent_is_seq: bool) {
 
 pub(crate) fn yaml_encode(v: &Value) -> String {
     if let Some(s) = yaml_scalar(v) {
-        return format!("{s}\n");
+        // libyaml ends a document whose root is a plain scalar with `...`.
+        let plain = matches!(v.unmarked(), Value::Null(_) | Value::Unknown(_) | Value::Bool(_) | Value::Number(_));
+        return if plain { format!("{s}\n...\n") } else { format!("{s}\n") };
     }
     if let Value::String(s) = v.unmarked() {
         return format!("{}\n", yaml_literal(s, 2));
@@ -535,7 +537,7 @@ fn yaml_decode(src: &str) -> Result<Value, FunctionError> {
         return Err(call_err(e));
     }
     match b.docs.len() {
-        0 => Ok(Value::null()),
+        0 => Err(call_err("on line 1, column 1: no YAML document found")),
         1 => yaml_value(&b.docs[0]),
         _ => Err(call_err("on line 1, column 1: unexpected extra content after value")),
     }
@@ -592,11 +594,6 @@ fn resolve_scalar(s: &str, plain: bool, tag: Option<&str>) -> Result<Value, Func
             }
             if let Some(b) = t.strip_prefix("0b") {
                 if let Ok(v) = i128::from_str_radix(b, 2) {
-                    return Ok(Value::Number(Number::parse(&v.to_string()).unwrap_or_else(Number::zero)));
-                }
-            }
-            if t.len() > 1 && t.starts_with('0') && t.bytes().all(|c| c.is_ascii_digit()) {
-                if let Ok(v) = i128::from_str_radix(&t[1..], 8) {
                     return Ok(Value::Number(Number::parse(&v.to_string()).unwrap_or_else(Number::zero)));
                 }
             }

@@ -87,7 +87,7 @@ pub(crate) fn read(ctx: &FunctionContext, path: &str) -> Result<Vec<u8>, Functio
     let full = resolve(ctx, path);
     std::fs::read(&full).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            call_err(format!("no file exists at {}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource", go_quote(path)))
+            arg_err(0, format!("no file exists at {}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource", go_quote(path)))
         } else if full.is_dir() {
             call_err(format!("failed to read file: read {}: is a directory", path))
         } else {

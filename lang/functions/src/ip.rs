@@ -57,7 +57,8 @@ fn net_string(n: &Net) -> String {
 }
 
 fn parse_cidr(text: &str, arg: usize) -> Result<Net, FunctionError> {
-    let bad = || arg_err(arg, format!("invalid CIDR expression: invalid CIDR address: {text}"));
+    let _ = arg;
+    let bad = || call_err(format!("invalid CIDR expression: invalid CIDR address: {text}"));
     let (ip, prefix) = text.split_once('/').ok_or_else(bad)?;
     let (bits, addr) = if let Ok(v4) = ip.parse::<Ipv4Addr>() {
         (32, u32::from(v4) as u128)

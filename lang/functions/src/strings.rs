@@ -120,7 +120,10 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         Ok(Value::List(t, items))
     }));
     r.push(func_var("format", vec![p("format", st())], p("args", Type::Dynamic).null().dynamic().unknown(Unknowns::Reject), ret(st()), |a, _| {
-        Ok(vstr(format(s(a, 0), &a[1..])?))
+        match format(s(a, 0), &a[1..]) {
+            Err(e) if e.arg == Some(usize::MAX) => Ok(Value::Unknown(Type::String)),
+            r => r.map(vstr),
+        }
     }));
     r.push(func_var(
         "formatlist",
@@ -181,7 +184,7 @@ fn regex_ret(a: &[Value]) -> Result<Type, FunctionError> {
     Ok(match (unnamed, named.len()) {
         (0, 0) => Type::String,
         (0, _) => Type::Object(named.into_iter().map(|n| (n.to_string(), Type::String)).collect()),
-        (_, 0) => Type::list(Type::String),
+        (n, 0) => Type::Tuple(vec![Type::String; n]),
         _ => {
             return Err(arg_err(
                 0,
@@ -196,7 +199,10 @@ fn captures_value(re: &regex::Regex, c: &regex::Captures) -> Value {
     if names.is_empty() {
         return vstr(c.get(0).map(|m| m.as_str()).unwrap_or(""));
     }
-    let get = |i: usize| vstr(c.get(i).map(|m| m.as_str()).unwrap_or(""));
+    let get = |i: usize| match c.get(i) {
+        Some(m) => vstr(m.as_str()),
+        None => Value::Null(Type::String),
+    };
     if names.iter().all(Option::is_some) {
         let m: BTreeMap<String, Value> = names
             .iter()
@@ -205,7 +211,7 @@ fn captures_value(re: &regex::Regex, c: &regex::Captures) -> Value {
             .collect();
         return Value::Object(m);
     }
-    Value::List(Type::String, (1..=names.len()).map(get).collect())
+    Value::Tuple((1..=names.len()).map(get).collect())
 }
 
 fn formatlist(a: &[Value], _: &FunctionContext) -> Result<Value, FunctionError> {
@@ -229,7 +235,12 @@ fn formatlist(a: &[Value], _: &FunctionContext) -> Result<Value, FunctionError> 
         }
     }
     let n = match n {
-        None => return Ok(string_list(vec![format(fmt, args)?])),
+        None => {
+            return match format(fmt, args) {
+                Err(e) if e.arg == Some(usize::MAX) => Ok(Value::Unknown(Type::list(Type::String))),
+                r => Ok(string_list(vec![r?])),
+            }
+        }
         Some(n) => n,
     };
     let mut out = Vec::with_capacity(n);
@@ -241,6 +252,9 @@ fn formatlist(a: &[Value], _: &FunctionContext) -> Result<Value, FunctionError> 
                 None => v.clone(),
             })
             .collect();
+        if row.iter().any(Value::is_null) {
+            return Ok(Value::Unknown(Type::list(Type::String)));
+        }
         out.push(format(fmt, &row).map_err(|e| FunctionError { arg: e.arg, message: format!("error on format iteration {k}: {}", e.message) })?);
     }
     Ok(string_list(out))
@@ -326,6 +340,9 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, FunctionError>
             )));
         }
         let arg = args[argi].clone();
+        if arg.is_null() {
+            return Err(FunctionError { arg: Some(usize::MAX), message: String::new() });
+        }
         argi += 1;
         used = used.max(argi);
         let arg_no = argi; // 1-based for messages
@@ -354,9 +371,7 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, FunctionError>
         }
     }
     if used < args.len() {
-        return Err(call_err(format!(
-            "too many arguments; only {used} used by format string"
-        )));
+        return Err(arg_err(1, format!("too many arguments; only {used} used by format string")));
     }
     Ok(out)
 }
@@ -448,7 +463,7 @@ fn format_verb(
             match verb {
                 'd' | 'b' | 'o' | 'x' | 'X' => {
                     if !n.is_integer() {
-                        return Err("integer required".into());
+                        return Err("an integer is required".into());
                     }
                     let d = n.as_decimal().map(|d| d.with_scale(0).to_string()).unwrap_or_default();
                     let big: num_bigint::BigInt = d.parse().map_err(|_| "integer required".to_string())?;
@@ -473,7 +488,7 @@ fn format_verb(
                         }
                         _ => {
                             let s = match prec {
-                                None => n.to_string(),
+                                None => go_g_shortest(&n),
                                 Some(p) => go_g(f, p.max(1)),
                             };
                             if verb == 'G' { s.to_uppercase() } else { s }
@@ -532,5 +547,31 @@ fn go_g(f: f64, prec: usize) -> String {
         } else {
             s
         }
+    }
+}
+
+/// Go's `%g` for a `big.Float` with the shortest precision: `%e` form when the decimal
+/// exponent is below -4 or at least 6 (Go's rule for shortest formatting), else `%f`.
+fn go_g_shortest(n: &Number) -> String {
+    let Number::Finite(_) = n else { return n.to_string() };
+    if n.is_zero() {
+        return "0".into();
+    }
+    let text = n.to_string();
+    let (neg, body) = match text.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, text.as_str()),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let all = format!("{int}{frac}");
+    let lead = all.len() - all.trim_start_matches('0').len();
+    let digits = all.trim_start_matches('0').trim_end_matches('0');
+    let exp = int.len() as i64 - lead as i64 - 1;
+    if exp < -4 || exp >= 6 {
+        let mant = if digits.len() > 1 { format!("{}.{}", &digits[..1], &digits[1..]) } else { digits.to_string() };
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}{mant}e{sign}{:02}", if neg { "-" } else { "" }, exp.abs())
+    } else {
+        text
     }
 }

@@ -82,7 +82,7 @@ struct Loader {
 }
 
 /// The path shown to users: relative to the working directory when possible, without `./`.
-fn display_path(p: &Path) -> PathBuf {
+pub(crate) fn display_path(p: &Path) -> PathBuf {
     let rel = std::env::current_dir().ok().and_then(|cwd| p.strip_prefix(&cwd).ok().map(Path::to_path_buf)).unwrap_or_else(|| p.to_path_buf());
     let cleaned: PathBuf = rel.components().filter(|c| !matches!(c, Component::CurDir)).collect();
     if cleaned.as_os_str().is_empty() {
@@ -229,6 +229,23 @@ pub(crate) fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Di
     let off = loc.offset().min(file.text.len());
     let end = file.text[off..].chars().next().map(|c| off + c.len_utf8()).unwrap_or(off);
     let msg = e.message();
+    if msg.contains("redefined attribute") {
+        // Point at the repeated argument name and say which one it is.
+        let bytes = file.text.as_bytes();
+        let mut s = off;
+        while s < bytes.len() && (bytes[s] == b' ' || bytes[s] == b'\t') {
+            s += 1;
+        }
+        let mut e2 = s;
+        while e2 < bytes.len() && (bytes[e2].is_ascii_alphanumeric() || bytes[e2] == b'_' || bytes[e2] == b'-') {
+            e2 += 1;
+        }
+        let name = &file.text[s..e2];
+        return Diagnostic::error("Attribute redefined")
+            .with_detail(format!("The argument \"{name}\" was already set in this block. Each argument may be set only once."))
+            .with_subject(file.range(s..e2.max(end)))
+            .with_help(format!("remove one of the `{name}` arguments"));
+    }
     let (summary, detail) = describe_parse_error(msg);
     Diagnostic::error(summary).with_detail(detail).with_subject(file.range(off..end))
 }
@@ -617,8 +634,9 @@ fn parse_lifecycle(b: NestedBlock, lc: &mut Lifecycle, managed: bool, diags: &mu
 }
 
 fn dup(kind: &str, name: &str, prev: &SourceRange, at: SourceRange, rule: &str) -> Diagnostic {
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) { "An" } else { "A" };
     Diagnostic::error(format!("Duplicate {kind} declaration"))
-        .with_detail(format!("A {kind} named \"{name}\" was already declared at {}. {rule}", range_str(prev)))
+        .with_detail(format!("{article} {kind} named \"{name}\" was already declared at {}. {rule}", range_str(prev)))
         .with_subject(at)
         .with_help("rename or remove one of the two declarations")
 }

@@ -1,0 +1,56 @@
+//! Load + reference extraction + evaluation of a generated 10,000-resource configuration.
+//! The budget is 300 ms in release builds (`cargo test --release -p plinth-lang --test perf
+//! -- --nocapture` prints the figure); debug builds get a loose bound.
+
+use plinth_lang::{eval_expr, load_config, EvalContext, Reference, Scope};
+use plinth_sdk::{Diagnostic, SourceRange, Type, Value};
+use std::fmt::Write;
+use std::time::Instant;
+
+struct Unknowns;
+impl Scope for Unknowns {
+    fn lookup(&self, r: &Reference, _: &SourceRange) -> Result<Value, Diagnostic> {
+        Ok(match r {
+            Reference::Var(_) => Value::string("v"),
+            Reference::CountIndex => Value::number(0),
+            _ => Value::Unknown(Type::Dynamic),
+        })
+    }
+}
+
+#[test]
+fn ten_thousand_resources() {
+    let dir = tempfile::tempdir().unwrap();
+    for f in 0..10 {
+        let mut text = if f == 0 { String::from("variable \"prefix\" {\n  default = \"p\"\n}\n") } else { String::new() };
+        for i in 0..1000 {
+            let n = f * 1000 + i;
+            let prev = if n > 0 { format!("terraform_data.r{}.id", n - 1) } else { "\"root\"".into() };
+            let _ = write!(
+                text,
+                "resource \"terraform_data\" \"r{n}\" {{\n  input = {{\n    name = \"${{var.prefix}}-{n}\"\n    prev = {prev}\n    tags = {{ for k in [\"a\", \"b\"] : k => upper(k) }}\n  }}\n  triggers_replace = [{n} * 2, length(\"abc\")]\n}}\n"
+            );
+        }
+        std::fs::write(dir.path().join(format!("f{f}.tf")), text).unwrap();
+    }
+    let t0 = Instant::now();
+    let (cfg, diags) = load_config(dir.path());
+    let t_load = t0.elapsed();
+    assert!(!diags.has_errors(), "{diags}");
+    let cfg = cfg.unwrap();
+    assert_eq!(cfg.root.resources.len(), 10_000);
+    let mut refs = 0;
+    let ctx = EvalContext { scope: &Unknowns, cwd: dir.path() };
+    for r in cfg.root.resources.values() {
+        refs += r.body.references().len();
+        for a in r.body.attributes.values() {
+            let (_, d) = eval_expr(&a.expr, &ctx);
+            assert!(!d.has_errors(), "{d}");
+        }
+    }
+    let total = t0.elapsed();
+    assert!(refs >= 19_999);
+    println!("10,000 resources: load {t_load:?}, load+references+eval {total:?}");
+    let budget_ms = if cfg!(debug_assertions) { 20_000 } else { 300 };
+    assert!(total.as_millis() < budget_ms, "took {total:?}");
+}

@@ -1,0 +1,155 @@
+//! End to end: Terraform interoperability (runs only where `terraform` is on the PATH; run
+//! as `TF_CLI_CONFIG_FILE=/dev/null terraform`, no provider downloads needed for
+//! `terraform_data`).
+//! - state written by Terraform plans as "No changes" under Plinth, and the reverse;
+//! - `plinth show -json` of a plan has the same resource_changes (addresses and actions) as
+//!   `terraform show -json` of Terraform's plan of the same change.
+
+mod e2e_support;
+use e2e_support::*;
+use std::collections::BTreeSet;
+
+const CONFIG: &str = r#"
+variable "name" {
+  default = "one"
+}
+
+resource "terraform_data" "base" {
+  input = var.name
+}
+
+resource "terraform_data" "counted" {
+  count = 3
+  input = { n = count.index, tags = ["a", "b"], base = terraform_data.base.output }
+}
+
+resource "terraform_data" "each" {
+  for_each         = toset(["blue", "green"])
+  input            = each.key
+  triggers_replace = [terraform_data.base.id]
+}
+
+resource "terraform_data" "secret" {
+  input = sensitive("s3cr3t-${var.name}")
+}
+
+resource "terraform_data" "cbd" {
+  input            = "cbd-${var.name}"
+  triggers_replace = var.name
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+output "base" {
+  value = terraform_data.base.output
+}
+
+output "secret" {
+  value     = terraform_data.secret.output
+  sensitive = true
+}
+"#;
+
+fn setup() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "main.tf", CONFIG);
+    tmp
+}
+
+#[test]
+fn terraform_state_plans_no_changes_in_plinth() {
+    if !terraform_available("terraform_state_plans_no_changes_in_plinth") {
+        return;
+    }
+    let tmp = setup();
+    let dir = tmp.path();
+    terraform(dir, &["init", "-input=false", "-no-color"]).ok("terraform init");
+    terraform(dir, &["apply", "-auto-approve", "-input=false", "-no-color"]).ok("terraform apply");
+    plinth(dir, &["init", "-input=false"]).ok("plinth init");
+    let p = plinth(dir, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    if unavailable("terraform_state_plans_no_changes_in_plinth", &p) {
+        return;
+    }
+    assert_eq!(p.code, 0, "Plinth should see no changes in Terraform's state:\n{}{}", p.stdout, p.stderr);
+    assert!(p.stdout.contains("No changes."), "{}", p.stdout);
+}
+
+#[test]
+fn plinth_state_plans_no_changes_in_terraform() {
+    if !terraform_available("plinth_state_plans_no_changes_in_terraform") {
+        return;
+    }
+    let tmp = setup();
+    let dir = tmp.path();
+    plinth(dir, &["init", "-input=false"]).ok("plinth init");
+    let a = plinth(dir, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    if unavailable("plinth_state_plans_no_changes_in_terraform", &a) {
+        return;
+    }
+    a.ok("plinth apply");
+    terraform(dir, &["init", "-input=false", "-no-color"]).ok("terraform init");
+    let p = terraform(dir, &["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+    assert_eq!(p.code, 0, "Terraform should see no changes in Plinth's state:\n{}{}", p.stdout, p.stderr);
+}
+
+fn changes(j: &serde_json::Value) -> BTreeSet<String> {
+    j["resource_changes"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|rc| {
+                    format!(
+                        "{} {} {}",
+                        rc["address"].as_str().unwrap_or(""),
+                        rc["change"]["actions"],
+                        rc["action_reason"].as_str().unwrap_or("-")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn show_json_resource_changes_match_terraform() {
+    if !terraform_available("show_json_resource_changes_match_terraform") {
+        return;
+    }
+    // Both tools start from the same state (written by Terraform), then plan the same edit.
+    let tf = setup();
+    terraform(tf.path(), &["init", "-input=false", "-no-color"]).ok("terraform init");
+    terraform(tf.path(), &["apply", "-auto-approve", "-input=false", "-no-color"]).ok("terraform apply");
+    let pl = tempfile::tempdir().expect("tempdir");
+    write(pl.path(), "main.tf", CONFIG);
+    std::fs::copy(tf.path().join("terraform.tfstate"), pl.path().join("terraform.tfstate")).expect("copy state");
+
+    // The edit: a changed variable (updates, replaces, create-before-destroy), one resource
+    // removed and the count shrunk.
+    let edited = CONFIG.replace("count = 3", "count = 2").replace(
+        "resource \"terraform_data\" \"secret\" {\n  input = sensitive(\"s3cr3t-${var.name}\")\n}\n",
+        "",
+    ).replace("value     = terraform_data.secret.output", "value     = \"gone\"");
+    write(tf.path(), "main.tf", &edited);
+    write(pl.path(), "main.tf", &edited);
+
+    terraform(tf.path(), &["plan", "-input=false", "-no-color", "-var", "name=two", "-out=tf.tfplan"]).ok("terraform plan");
+    let tj: serde_json::Value =
+        serde_json::from_str(&terraform(tf.path(), &["show", "-json", "tf.tfplan"]).stdout).expect("terraform JSON");
+
+    plinth(pl.path(), &["init", "-input=false"]).ok("plinth init");
+    let pp = plinth(pl.path(), &["plan", "-input=false", "-no-color", "-var", "name=two", "-out=pl.tfplan"]);
+    if unavailable("show_json_resource_changes_match_terraform", &pp) {
+        return;
+    }
+    pp.ok("plinth plan");
+    let ps = plinth(pl.path(), &["show", "-json", "pl.tfplan"]);
+    ps.ok("plinth show -json");
+    let pj: serde_json::Value = serde_json::from_str(&ps.stdout).expect("plinth JSON");
+
+    assert_eq!(changes(&pj), changes(&tj), "resource_changes differ (left Plinth, right Terraform)");
+    let outs = |j: &serde_json::Value| -> BTreeSet<String> {
+        j["output_changes"].as_object().map(|m| m.iter().map(|(k, v)| format!("{k} {}", v["actions"])).collect()).unwrap_or_default()
+    };
+    assert_eq!(outs(&pj), outs(&tj), "output_changes differ");
+}

@@ -163,12 +163,27 @@ fn check_syntax(src: &str) -> Result<(), FormatError> {
     }
     // HCL skips a UTF-8 byte order mark; hcl-edit does not.
     let body = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let parse = |body: &str| match hcl_edit::parser::parse_body(body) {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let loc = e.location();
-            Err(FormatError { line: loc.line(), column: loc.column(), message: e.message().to_string() })
+    let parse = |body: &str| {
+        let mut text = body.to_string();
+        // HCL accepts repeated object keys (`{a = 1, a = 2}`: evaluation keeps the last);
+        // hcl-edit rejects them, so each reported repeat is renamed to a fresh key and the
+        // check runs again.
+        for attempt in 0..10_000 {
+            match hcl_edit::parser::parse_body(&text) {
+                Ok(_) => return Ok(()),
+                Err(e) => {
+                    let loc = e.location();
+                    if e.message().contains("redefined object key") {
+                        if let Some(patched) = rename_key_at(&text, loc.line(), loc.column(), attempt) {
+                            text = patched;
+                            continue;
+                        }
+                    }
+                    return Err(FormatError { line: loc.line(), column: loc.column(), message: e.message().to_string() });
+                }
+            }
         }
+        Ok(())
     };
     if depth <= 48 {
         return parse(body);
@@ -182,6 +197,48 @@ fn check_syntax(src: &str) -> Result<(), FormatError> {
 }
 
 const MAX_NESTING: usize = 2000;
+
+/// Replaces the object key starting at `line`:`column` (1-based, in characters) with a
+/// fresh identifier; None if no identifier or quoted key starts there.
+fn rename_key_at(text: &str, line: usize, column: usize, n: usize) -> Option<String> {
+    let line_start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let offset = line_start + text[line_start..].chars().take(column.saturating_sub(1)).map(char::len_utf8).sum::<usize>();
+    let toks = lexer::lex(text);
+    let mut pos = 0usize;
+    let mut key: Option<(usize, usize)> = None;
+    let mut k = 0;
+    while k < toks.len() {
+        pos += toks[k].spaces_before;
+        if pos == offset {
+            match toks[k].ty {
+                lexer::Tt::Ident => key = Some((pos, pos + toks[k].text.len())),
+                lexer::Tt::OQuote => {
+                    let mut end = pos;
+                    for t in &toks[k..] {
+                        end += t.spaces_before + t.text.len();
+                        if t.ty == lexer::Tt::CQuote {
+                            break;
+                        }
+                    }
+                    key = Some((pos, end));
+                }
+                _ => {}
+            }
+            break;
+        }
+        if pos > offset {
+            break;
+        }
+        pos += toks[k].text.len();
+        k += 1;
+    }
+    let (s, e) = key?;
+    Some(format!("{}plinth_repeated_key_{n}_{}", &text[..s], &text[e..]))
+}
 
 /// Deepest nesting of brackets, template sequences and prefix operators.
 fn nesting_depth(toks: &[lexer::Token]) -> usize {

@@ -148,3 +148,47 @@ fn edge_cases_match_real_terraform_fmt() {
     println!("{} of {} edge cases agree with terraform fmt", cases.len() - failures.len(), cases.len());
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn generated_configs_match_real_terraform_fmt() {
+    if !terraform_available() {
+        println!("skipping: terraform is not on the PATH");
+        return;
+    }
+    // generate on a big stack (the recursive generator is deep in debug builds)
+    let cases: Vec<(String, String)> = std::thread::Builder::new()
+        .stack_size(64 << 20)
+        .spawn(|| {
+            use proptest::strategy::{Strategy, ValueTree};
+            let mut runner = proptest::test_runner::TestRunner::deterministic();
+            let strategy = common::config();
+            (0..400)
+                .map(|i| {
+                    let src = strategy.new_tree(&mut runner).expect("generate").current();
+                    (format!("gen{i:04}.tf"), src)
+                })
+                .collect()
+        })
+        .expect("spawn")
+        .join()
+        .expect("generator thread");
+    let expected = terraform_fmt_all(&cases);
+    let mut failures = Vec::new();
+    let mut rejected = 0;
+    for ((name, src), exp) in cases.iter().zip(&expected) {
+        let got = plinth_fmt::format_source(src);
+        match (exp, got) {
+            (Some(e), Ok(g)) if *e == g => {}
+            (None, Err(_)) => rejected += 1,
+            (Some(e), Ok(g)) => failures.push(format!("{name} {src:?}:\n{}", plinth_fmt::unified_diff(e, &g, "terraform", "plinth"))),
+            (Some(_), Err(err)) => failures.push(format!("{name} {src:?}: terraform formats it, we report {err}")),
+            (None, Ok(_)) => failures.push(format!("{name} {src:?}: terraform reports a syntax error, we format it")),
+        }
+    }
+    println!(
+        "{} of {} generated configurations agree with terraform fmt ({rejected} rejected by both)",
+        cases.len() - failures.len(),
+        cases.len()
+    );
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
+}

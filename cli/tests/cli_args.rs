@@ -170,3 +170,18 @@ fn errors() {
     assert!(parse(&["import", "only-one"]).is_err());
     assert!(parse(&["-chdir"]).is_err());
 }
+
+#[test]
+fn var_and_var_file_keep_their_order() {
+    use plinth::args::VarArg;
+    let Command::Apply(a) = run(&["apply", "-var-file=a.tfvars", "-var", "x=1", "--var-file", "b.tfvars", "-var=y=2"]) else { panic!() };
+    assert_eq!(
+        a.plan.vars.ordered,
+        [
+            VarArg::File("a.tfvars".into()),
+            VarArg::Var("x=1".into()),
+            VarArg::File("b.tfvars".into()),
+            VarArg::Var("y=2".into()),
+        ]
+    );
+}

@@ -216,27 +216,74 @@ fn parse_command(name: &str, rest: &[String]) -> Result<Parsed, UsageError> {
         return Ok(Parsed::Help(path));
     }
     let p = [name];
+    let order = ordered_vars(rest);
     let cmd = match name {
         "init" => Command::Init(clap_parse(&p, rest)?),
         "validate" => Command::Validate(clap_parse(&p, rest)?),
-        "plan" => Command::Plan(clap_parse(&p, rest)?),
-        "apply" => Command::Apply(clap_parse(&p, rest)?),
+        "plan" => {
+            let mut a: PlanArgs = clap_parse(&p, rest)?;
+            a.plan.vars.ordered = order;
+            Command::Plan(a)
+        }
+        "apply" => {
+            let mut a: ApplyArgs = clap_parse(&p, rest)?;
+            a.plan.vars.ordered = order;
+            Command::Apply(a)
+        }
         "destroy" => {
             let mut a: ApplyArgs = clap_parse::<DestroyArgs>(&p, rest)?.into();
             a.plan.destroy = true;
+            a.plan.vars.ordered = order;
             Command::Destroy(a)
         }
-        "console" => Command::Console(clap_parse(&p, rest)?),
+        "console" => {
+            let mut a: ConsoleArgs = clap_parse(&p, rest)?;
+            a.vars.ordered = order;
+            Command::Console(a)
+        }
         "fmt" => Command::Fmt(clap_parse(&p, rest)?),
         "show" => Command::Show(clap_parse(&p, rest)?),
         "output" => Command::Output(clap_parse(&p, rest)?),
-        "import" => Command::Import(clap_parse(&p, rest)?),
+        "import" => {
+            let mut a: ImportArgs = clap_parse(&p, rest)?;
+            a.vars.ordered = order;
+            Command::Import(a)
+        }
         "graph" => Command::Graph(clap_parse(&p, rest)?),
         "force-unlock" => Command::ForceUnlock(clap_parse(&p, rest)?),
         "version" => Command::Version(clap_parse(&p, rest)?),
         _ => Command::Providers(clap_parse(&p, rest)?),
     };
     Ok(Parsed::Run(cmd))
+}
+
+/// The `-var` and `-var-file` options of `args`, in order, in any spelling.
+pub fn ordered_vars(args: &[String]) -> Vec<VarArg> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].trim_start_matches('-');
+        if args[i].starts_with('-') && args[i] != "-" {
+            let (name, inline) = match a.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (a, None),
+            };
+            if name == "var" || name == "var-file" {
+                let value = match inline {
+                    Some(v) => Some(v),
+                    None => {
+                        i += 1;
+                        args.get(i).cloned()
+                    }
+                };
+                if let Some(v) = value {
+                    out.push(if name == "var" { VarArg::Var(v) } else { VarArg::File(PathBuf::from(v)) });
+                }
+            }
+        }
+        i += 1;
+    }
+    out
 }
 
 fn usage(command: &[&str], message: &str) -> UsageError {

@@ -34,6 +34,16 @@ pub struct VarOpts {
     pub vars: Vec<String>,
     #[arg(long = "var-file", action = ArgAction::Append, value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// Both kinds in command-line order (later ones win), filled in after parsing.
+    #[arg(skip)]
+    pub ordered: Vec<VarArg>,
+}
+
+/// One `-var` or `-var-file` option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarArg {
+    Var(String),
+    File(PathBuf),
 }
 
 /// Colour and input options every command accepts.

@@ -23,10 +23,14 @@ pub fn run(args: InitArgs, ui: &mut Ui) -> i32 {
     ui.outln(&ui.bold("Initializing the backend..."));
     if args.get {
         let (calls, _) = modules::scan_module_calls(root);
-        if !calls.is_empty() || root.join(modules::MANIFEST).exists() {
+        if !calls.is_empty() {
             ui.outln(&ui.bold("Initializing modules..."));
         }
-        let (report, d) = modules::install_modules(root, args.upgrade);
+        let (report, d) = if calls.is_empty() && !root.join(modules::MANIFEST).exists() {
+            (modules::InstallReport::default(), Diagnostics::new())
+        } else {
+            modules::install_modules(root, args.upgrade)
+        };
         for l in &report.lines {
             ui.outln(l);
         }
@@ -37,7 +41,7 @@ pub fn run(args: InitArgs, ui: &mut Ui) -> i32 {
             return 1;
         }
     }
-    let code = super::init_check_config(ui, args.backend, &mut diags);
+    let code = check_config(ui, args.backend, &mut diags);
     if code != 0 {
         return code;
     }
@@ -65,4 +69,65 @@ pub fn has_config_files(dir: &Path) -> bool {
             })
         })
         .unwrap_or(false)
+}
+
+/// `init`'s second half: load the configuration, check the backend and the provider
+/// requirements, print the providers used. Returns an exit status.
+fn check_config(ui: &mut Ui, check_backend: bool, diags: &mut Diagnostics) -> i32 {
+    let (config, d) = plinth_lang::load_config(Path::new("."));
+    let Some(config) = config else {
+        diags.extend(d);
+        ui.diagnostics(diags, None);
+        return 1;
+    };
+    diags.extend(d);
+    if check_backend {
+        if let Err(e) = crate::commands::workdir::backend(Some(&config), None) {
+            diags.push(e);
+        }
+    }
+    ui.outln(&ui.bold("Initializing provider plugins..."));
+    let registry = crate::commands::workdir::registry();
+    diags.extend(registry.check_requirements(&config));
+    let mut used: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut seen_errors = std::collections::BTreeSet::new();
+    for m in config.root.walk() {
+        // Names in required_providers are checked (with their versions) by
+        // check_requirements; here they only contribute the providers used.
+        let mut locals: Vec<(String, Option<plinth_sdk::SourceRange>)> = m
+            .terraform
+            .required_providers
+            .iter()
+            .map(|(k, r)| (k.clone(), Some(r.range.clone())))
+            .collect();
+        let required: Vec<String> = m.terraform.required_providers.keys().cloned().collect();
+        for r in m.resources.values() {
+            locals.push((r.provider_local_name().to_string(), Some(r.decl_range.clone())));
+        }
+        for p in &m.providers {
+            locals.push((p.name.clone(), Some(p.range.clone())));
+        }
+        for (local, range) in locals {
+            match registry.resolve(m, &local, range.as_ref()) {
+                Ok(p) => {
+                    used.insert(p.source.clone(), p.provider.version().to_string());
+                }
+                Err(e) => {
+                    let (src, _) = plinth_engine::ProviderRegistry::source_for(m, &local);
+                    if !required.contains(&local) && seen_errors.insert(src) {
+                        diags.push(e);
+                    }
+                }
+            }
+        }
+    }
+    for (source, version) in &used {
+        ui.outln(&format!("- Using {source} v{version} (built into Plinth)"));
+    }
+    if diags.has_errors() {
+        ui.outln("");
+        ui.diagnostics(diags, Some(&config.sources));
+        return 1;
+    }
+    0
 }

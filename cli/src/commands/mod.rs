@@ -6,7 +6,10 @@
 pub mod fmt;
 pub mod init;
 pub mod modules;
+pub mod operation;
+pub mod validate;
 pub mod version;
+pub mod workdir;
 
 use crate::args::Command;
 use crate::ui::Ui;
@@ -17,6 +20,10 @@ pub fn run(command: Command, ui: &mut Ui) -> i32 {
         Command::Init(a) => init::run(a, ui),
         Command::Version(a) => version::run(a, ui),
         Command::Fmt(a) => fmt::run(a, ui),
+        Command::Validate(a) => validate::run(a, ui),
+        Command::Plan(a) => operation::run_plan(a, ui),
+        Command::Apply(a) => operation::run_apply(a, ui, false),
+        Command::Destroy(a) => operation::run_apply(a, ui, true),
         other => {
             ui.error_diag(
                 plinth_sdk::Diagnostic::error("command not available yet")
@@ -51,13 +58,6 @@ pub fn providers_list() -> Vec<ProviderInfo> {
 
 /// The providers built into this binary.
 pub fn builtin_providers() -> Vec<std::sync::Arc<dyn plinth_sdk::Provider>> {
-    Vec::new()
+    plinth_provider_builtin::providers()
 }
 
-/// `init`'s second half: load the configuration, check the backend and the provider
-/// requirements, print "Initializing provider plugins..." lines. Returns an exit status.
-pub fn init_check_config(ui: &mut Ui, _backend: bool, diags: &mut plinth_sdk::Diagnostics) -> i32 {
-    ui.outln(&ui.bold("Initializing provider plugins..."));
-    let _ = diags;
-    0
-}

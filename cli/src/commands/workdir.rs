@@ -1,0 +1,245 @@
+//! What every operation needs from the working directory: the configuration (after checking
+//! that `init` installed its modules), the state backend and selected workspace, input
+//! variable values, the provider registry, a Tokio runtime, and the state lock.
+
+use crate::args::{LockOpts, VarArg, VarOpts};
+use crate::commands::modules;
+use crate::ui::Ui;
+use plinth_engine::{Context, ProviderRegistry};
+use plinth_lang::variables::{CliVar, RawValue, ValueSource, VariableOptions};
+use plinth_lang::Config;
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
+use plinth_state::{LocalBackend, LockInfo, Recovery, StateBackend, StateManager, DEFAULT_WORKSPACE};
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A multi-threaded Tokio runtime for one command.
+pub fn runtime() -> Result<tokio::runtime::Runtime, Diagnostic> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Diagnostic::bug("failed to start the async runtime", format!("{e}.")))
+}
+
+/// The working directory (`path.cwd`), absolute.
+pub fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// Loads the configuration in the working directory, printing its diagnostics (warnings
+/// included). `Err(1)` when it has errors or modules are not installed.
+pub fn load_config(ui: &mut Ui) -> Result<Arc<Config>, i32> {
+    load_config_in(ui, Path::new("."))
+}
+
+pub fn load_config_in(ui: &mut Ui, dir: &Path) -> Result<Arc<Config>, i32> {
+    if !crate::commands::init::has_config_files(dir) {
+        ui.diagnostics(
+            &Diagnostics::from(
+                Diagnostic::error("No configuration files")
+                    .with_detail(format!(
+                        "There are no .tf or .tf.json files in {}.",
+                        if dir == Path::new(".") { "the working directory".to_string() } else { dir.display().to_string() }
+                    ))
+                    .with_help("run the command in the directory that holds your configuration, or pass -chdir=DIR"),
+            ),
+            None,
+        );
+        return Err(1);
+    }
+    let stale = modules::stale_modules(dir);
+    if !stale.is_empty() {
+        let list = stale.iter().map(|k| format!("module.{k}")).collect::<Vec<_>>().join(", ");
+        ui.diagnostics(
+            &Diagnostics::from(
+                Diagnostic::error("Module not installed")
+                    .with_detail(format!(
+                        "This configuration calls {list}, which is not installed (or whose source changed since \"plinth init\")."
+                    ))
+                    .with_help("run \"plinth init\" to install all modules required by this configuration"),
+            ),
+            None,
+        );
+        return Err(1);
+    }
+    let (config, diags) = plinth_lang::load_config(dir);
+    let Some(config) = config else {
+        ui.diagnostics(&diags, None);
+        return Err(1);
+    };
+    ui.diagnostics(&diags, Some(&config.sources));
+    if diags.has_errors() {
+        return Err(1);
+    }
+    Ok(Arc::new(config))
+}
+
+/// The built-in providers.
+pub fn registry() -> Arc<ProviderRegistry> {
+    Arc::new(ProviderRegistry::new(plinth_provider_builtin::providers()))
+}
+
+/// The state backend: `-state=PATH` if given, else the configuration's `backend "local"`
+/// block (its `path` and `workspace_dir`), else `terraform.tfstate` in the working directory.
+pub fn backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+    if let Some(p) = state_path {
+        return Ok(Arc::new(LocalBackend::with_paths(p, "terraform.tfstate.d")));
+    }
+    let Some(b) = config.and_then(|c| c.root.terraform.backend.as_ref()) else {
+        return Ok(Arc::new(LocalBackend::new(".")));
+    };
+    if b.kind != "local" {
+        return Err(Diagnostic::error("Unsupported backend type")
+            .with_detail(format!(
+                "The backend \"{}\" is not supported yet: this version of Plinth keeps state with the \"local\" backend only.",
+                b.kind
+            ))
+            .with_subject(b.range.clone())
+            .with_help("remove the backend block (or use backend \"local\") for now; remote backends are planned"));
+    }
+    let string_attr = |name: &str| -> Result<Option<String>, Diagnostic> {
+        let Some(a) = b.body.attributes.get(name) else { return Ok(None) };
+        let ctx = plinth_lang::EvalContext { scope: &plinth_lang::EmptyScope, cwd: Path::new(".") };
+        let (v, d) = plinth_lang::eval_expr(&a.expr, &ctx);
+        if let Some(e) = d.into_iter().find(|d| d.is_error()) {
+            return Err(e);
+        }
+        match v.as_str() {
+            Some(s) => Ok(Some(s.to_string())),
+            None => Err(Diagnostic::error("Invalid backend configuration")
+                .with_detail(format!("The \"{name}\" argument of the local backend must be a string."))
+                .with_subject(a.range.clone())),
+        }
+    };
+    let path = string_attr("path")?.unwrap_or_else(|| "terraform.tfstate".into());
+    let wsdir = string_attr("workspace_dir")?.unwrap_or_else(|| "terraform.tfstate.d".into());
+    Ok(Arc::new(LocalBackend::with_paths(path, wsdir)))
+}
+
+/// The selected workspace: `TF_WORKSPACE`, else `.terraform/environment`, else `default`.
+pub fn workspace_name() -> Result<String, Diagnostic> {
+    if let Ok(w) = std::env::var("TF_WORKSPACE") {
+        if !w.is_empty() {
+            return Ok(w);
+        }
+    }
+    plinth_state::current_workspace(Path::new(".")).map_err(|e| e.to_diagnostic())
+}
+
+/// The selected workspace, checked to exist in `backend`.
+pub async fn selected_workspace(backend: &dyn StateBackend) -> Result<String, Diagnostic> {
+    let ws = workspace_name()?;
+    if ws == DEFAULT_WORKSPACE {
+        return Ok(ws);
+    }
+    let all = backend.workspaces().await.map_err(|e| e.to_diagnostic())?;
+    if all.iter().any(|w| *w == ws) {
+        Ok(ws)
+    } else {
+        Err(Diagnostic::error(format!("Currently selected workspace \"{ws}\" does not exist"))
+            .with_detail(format!("The workspace \"{ws}\" is selected (in .terraform/environment or TF_WORKSPACE) but has no state."))
+            .with_help(format!("create it with \"plinth workspace new {ws}\", or select another with \"plinth workspace select default\"")))
+    }
+}
+
+/// Opens the workspace's state through the journaled [`StateManager`], taking the lock
+/// unless `-lock=false`. `operation` is Terraform's name (`OperationTypeApply`, …).
+pub async fn open_state(
+    backend: Arc<dyn StateBackend>,
+    workspace: &str,
+    lock: &LockOpts,
+    operation: &str,
+) -> Result<(StateManager, Recovery), Diagnostic> {
+    let info = lock.lock.then(|| LockInfo::new(operation));
+    StateManager::open(backend, workspace, info, lock.lock_timeout).await.map_err(|e| e.to_diagnostic())
+}
+
+/// Reads the state without locking (journal replayed in memory, nothing written).
+pub async fn read_state(backend: Arc<dyn StateBackend>, workspace: &str) -> Result<plinth_state::State, Diagnostic> {
+    let (m, _) = StateManager::open(backend, workspace, None, std::time::Duration::ZERO)
+        .await
+        .map_err(|e| e.to_diagnostic())?;
+    let st = m.state().clone();
+    let _ = m.release().await;
+    Ok(st)
+}
+
+/// A warning telling what the journal of an interrupted run recovered.
+pub fn recovery_warning(r: &Recovery) -> Option<Diagnostic> {
+    if r.is_empty() {
+        return None;
+    }
+    let mut detail = format!(
+        "A previous run was interrupted; {} change(s) it completed were recovered from the state journal",
+        r.changes_replayed
+    );
+    if !r.recovered.is_empty() {
+        detail.push_str(&format!(": {}", r.recovered.join(", ")));
+    }
+    detail.push('.');
+    if r.torn_record_dropped {
+        detail.push_str(" The last, partly written record was ignored: that change had not been acknowledged, so its object (if any) will show up as drift.");
+    }
+    Some(Diagnostic::warning("Recovered changes from an interrupted run").with_detail(detail))
+}
+
+/// Collects and finalizes the root module's variables. Missing required variables are
+/// asked for on the terminal when input is allowed and stdin is a terminal.
+pub fn variables(config: &Config, vars: &VarOpts, ui: &mut Ui) -> (BTreeMap<String, Value>, Diagnostics) {
+    let mut ordered = vars.ordered.clone();
+    if ordered.is_empty() {
+        ordered.extend(vars.var_files.iter().cloned().map(VarArg::File));
+        ordered.extend(vars.vars.iter().cloned().map(VarArg::Var));
+    }
+    let opts = VariableOptions {
+        dir: PathBuf::from("."),
+        cli: ordered
+            .into_iter()
+            .map(|v| match v {
+                VarArg::Var(s) => CliVar::Var(s),
+                VarArg::File(p) => CliVar::File(p),
+            })
+            .collect(),
+        env: std::env::vars().collect(),
+    };
+    let (mut raw, mut diags) = plinth_lang::variables::collect_variable_values(&config.root, &opts, &config.sources);
+    let cwd = cwd();
+    let interactive = ui.input && !ui.json && std::io::stdin().is_terminal();
+    let scope = plinth_lang::EmptyScope;
+    let ctx = plinth_lang::EvalContext { scope: &scope, cwd: &cwd };
+    let (mut values, missing, d) = plinth_lang::variables::finalize_root_variables(&config.root, &raw, &ctx, interactive);
+    diags.extend(d);
+    for name in missing {
+        let Some(var) = config.root.variables.get(&name) else { continue };
+        let answer = ui.ask(&format!("var.{name}"), var.description.as_deref().unwrap_or(""));
+        let Some(answer) = answer else {
+            diags.push(
+                Diagnostic::error("No value for required variable")
+                    .with_detail(format!("The root module input variable \"{name}\" is not set, and has no default value."))
+                    .with_subject(var.range.clone())
+                    .with_help(format!("use a -var or -var-file command line argument, or set TF_VAR_{name}")),
+            );
+            continue;
+        };
+        let rv = RawValue { value: Value::string(answer), source: ValueSource::Input, range: None };
+        let (v, d) = plinth_lang::variables::finalize_variable(var, Some(&rv), &ctx);
+        diags.extend(d);
+        raw.insert(name.clone(), rv);
+        values.insert(name, v);
+    }
+    (values, diags)
+}
+
+/// The engine context for an operation.
+pub fn context(config: Arc<Config>, variables: BTreeMap<String, Value>, workspace: &str, parallelism: usize) -> Context {
+    Context {
+        config,
+        providers: registry(),
+        variables,
+        workspace: workspace.to_string(),
+        cwd: cwd(),
+        parallelism,
+    }
+}

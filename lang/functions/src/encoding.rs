@@ -23,13 +23,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
             call_err("the result of decoding the provided string is not valid UTF-8")
         })
     }));
-    r.push(func("base64gzip", vec![p("str", st())], ret(st()), |a, _| {
-        use std::io::Write;
-        let mut e = flate2::GzBuilder::new().operating_system(255).write(Vec::new(), flate2::Compression::default());
-        e.write_all(s(a, 0).as_bytes()).map_err(|e| call_err(format!("failed to write gzip raw data: {e}")))?;
-        let out = e.finish().map_err(|e| call_err(format!("failed to finish gzip: {e}")))?;
-        Ok(vstr(b64(&out)))
-    }));
+    r.push(func("base64gzip", vec![p("str", st())], ret(st()), |a, _| Ok(vstr(b64(&go_gzip(s(a, 0).as_bytes()))))));
     r.push(func("textencodebase64", vec![p("string", st()), p("encoding", st())], ret(st()), |a, _| {
         let bytes = encode_text(s(a, 0), s(a, 1))?;
         Ok(vstr(b64(&bytes)))
@@ -61,6 +55,33 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         Ok(vstr(yaml_encode(&a[0])))
     }));
     r.push(func("yamldecode", vec![p("src", st())], ret(Type::Dynamic), |a, _| yaml_decode(s(a, 0))));
+}
+
+/// gzip as Go's `gzip.Writer` writes it after `Write`, `Flush`, `Close` (Terraform's
+/// `base64gzip`): a sync-flushed deflate stream closed by an empty final stored block.
+/// The deflate blocks come from miniz, so long inputs may compress differently from Go's.
+fn go_gzip(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    let mut c = flate2::Compress::new(flate2::Compression::default(), false);
+    let mut buf = Vec::with_capacity(data.len() + 64);
+    let mut input = data;
+    loop {
+        buf.reserve(256);
+        let before = c.total_in();
+        let _ = c.compress_vec(input, &mut buf, flate2::FlushCompress::Sync);
+        let used = (c.total_in() - before) as usize;
+        input = &input[used..];
+        if input.is_empty() && buf.len() < buf.capacity() {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf);
+    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    out.extend_from_slice(&crc.sum().to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out
 }
 
 fn decode_b64(text: &str, arg: usize) -> Result<Vec<u8>, FunctionError> {

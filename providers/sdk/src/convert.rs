@@ -173,8 +173,9 @@ pub fn can_convert_type(from: &Type, to: &Type) -> bool {
 }
 
 /// The common type that all of `types` convert to, as cty's `unify`: equal types stay;
-/// primitives mixing string with number or bool become string; tuples unify element-wise
-/// into lists; objects with identical attribute sets unify attribute-wise, otherwise into maps.
+/// primitives mixing string with number or bool become string; tuples of one length unify
+/// element-wise, of different lengths (or mixed with lists) into lists; objects with identical
+/// attribute sets unify attribute-wise, otherwise (or mixed with maps) into maps.
 /// `None` when there is no common type. An empty slice unifies to `Dynamic`.
 pub fn unify(types: &[Type]) -> Option<Type> {
     let known: Vec<&Type> = types.iter().filter(|t| **t != Type::Dynamic).collect();
@@ -189,6 +190,25 @@ pub fn unify(types: &[Type]) -> Option<Type> {
             return Some(Type::String);
         }
         return None;
+    }
+    // Lists mixed with tuples unify as lists, maps mixed with objects as maps (cty's
+    // unifyTuplesAsList / unifyObjectsAsMaps).
+    let all_seq = known.iter().all(|t| matches!(t, Type::List(_) | Type::Tuple(_)));
+    let all_map = known.iter().all(|t| matches!(t, Type::Map(_) | Type::Object(_)));
+    let mixed = known.iter().any(|t| matches!(t, Type::List(_) | Type::Map(_)))
+        && known.iter().any(|t| matches!(t, Type::Tuple(_) | Type::Object(_)));
+    if mixed && (all_seq || all_map) {
+        let elems: Vec<Type> = known
+            .iter()
+            .flat_map(|t| match t {
+                Type::List(e) | Type::Map(e) => vec![(**e).clone()],
+                Type::Tuple(ts) => ts.clone(),
+                Type::Object(m) => m.values().cloned().collect(),
+                _ => vec![],
+            })
+            .collect();
+        let e = unify(&elems)?;
+        return Some(if all_seq { Type::list(e) } else { Type::map(e) });
     }
     // Collections of the same kind: unify element types.
     let kind = |t: &Type| std::mem::discriminant(t);
@@ -247,7 +267,15 @@ pub fn unify(types: &[Type]) -> Option<Type> {
                     }
                     return Some(Type::Tuple(out));
                 }
-                return None;
+                // Tuples of different lengths unify as a list.
+                let all: Vec<Type> = known
+                    .iter()
+                    .flat_map(|t| match t {
+                        Type::Tuple(x) => x.clone(),
+                        _ => vec![],
+                    })
+                    .collect();
+                return Some(Type::list(unify(&all)?));
             }
             _ => {}
         }

@@ -104,3 +104,139 @@ fn random_string_number_false_disables_numeric() {
     let p = h.plan(Some(&st), &cfg);
     assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
 }
+
+#[test]
+fn random_password_is_sensitive_with_bcrypt_hash() {
+    let h = Harness::new("random", "random_password");
+    let cfg = h.config(&[("length", n(20)), ("min_special", n(3)), ("override_special", s("_%@"))]);
+    let changed = h.config(&[("length", n(20)), ("min_special", n(4)), ("override_special", s("_%@"))]);
+    let st = h.lifecycle(&cfg, &changed, "min_special");
+    let result = st.get_attr("result").unwrap();
+    assert!(result.is_sensitive());
+    assert!(st.get_attr("bcrypt_hash").unwrap().is_sensitive());
+    assert_eq!(str_of(&st, "id"), "none");
+    let pw = str_of(&st, "result");
+    assert!(pw.chars().filter(|c| "_%@".contains(*c)).count() >= 3);
+    assert!(pw.chars().all(|c| c.is_ascii_alphanumeric() || "_%@".contains(c)));
+    assert!(bcrypt::verify(&pw, &str_of(&st, "bcrypt_hash")).unwrap());
+    let imp = h.import("s3cr3t-v@lue");
+    let is = &imp.imported[0].state;
+    assert!(is.get_attr("result").unwrap().is_sensitive());
+    assert_eq!(str_of(is, "id"), "none");
+    assert!(bcrypt::verify("s3cr3t-v@lue", &str_of(is, "bcrypt_hash")).unwrap());
+}
+
+#[test]
+fn random_id_lifecycle_encodings_and_import() {
+    let h = Harness::new("random", "random_id");
+    let cfg = h.config(&[("byte_length", n(8)), ("prefix", s("app-"))]);
+    let changed = h.config(&[("byte_length", n(8)), ("prefix", s("web-"))]);
+    let st = h.lifecycle(&cfg, &changed, "prefix");
+    let id = str_of(&st, "id");
+    assert!(!id.starts_with("app-"));
+    assert_eq!(str_of(&st, "b64_url"), format!("app-{id}"));
+    let hex = str_of(&st, "hex");
+    assert_eq!(hex.len(), 4 + 16);
+    let v = u64::from_str_radix(&hex[4..], 16).unwrap();
+    assert_eq!(str_of(&st, "dec"), format!("app-{v}"));
+    // Import by b64_url (with a prefix).
+    let imp = h.import(&format!("app-,{id}"));
+    assert!(!imp.diagnostics.has_errors(), "{}", imp.diagnostics);
+    let is = &imp.imported[0].state;
+    assert_eq!(str_of(is, "hex"), hex);
+    assert_eq!(is.get_attr("byte_length"), Some(&n(8)));
+    assert_eq!(str_of(is, "prefix"), "app-");
+    let p = h.plan(Some(is), &cfg);
+    assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
+    // Known upstream example: "p-9hUg" is 4 bytes.
+    let imp = h.import("p-9hUg");
+    assert_eq!(str_of(&imp.imported[0].state, "hex"), "a7ef6152");
+    assert_eq!(str_of(&imp.imported[0].state, "dec"), "2817483090");
+    assert_eq!(str_of(&imp.imported[0].state, "b64_std"), "p+9hUg==");
+    assert!(h.import("!!").diagnostics.has_errors());
+    assert!(h.plan(None, &h.config(&[("byte_length", n(0))])).diagnostics.has_errors());
+}
+
+#[test]
+fn random_integer_range_seed_and_import() {
+    let h = Harness::new("random", "random_integer");
+    let cfg = h.config(&[("min", n(1)), ("max", n(6))]);
+    let changed = h.config(&[("min", n(1)), ("max", n(7))]);
+    let st = h.lifecycle(&cfg, &changed, "max");
+    let r = st.get_attr("result").unwrap().as_i64().unwrap();
+    assert!((1..=6).contains(&r));
+    assert_eq!(str_of(&st, "id"), r.to_string());
+    let seeded = h.config(&[("min", n(0)), ("max", n(1_000_000)), ("seed", s("abc"))]);
+    let a = h.create(&seeded).get_attr("result").cloned();
+    let b = h.create(&seeded).get_attr("result").cloned();
+    assert_eq!(a, b, "same seed, same result");
+    let bad = h.plan(None, &h.config(&[("min", n(5)), ("max", n(1))]));
+    assert!(bad.diagnostics.has_errors());
+    let imp = h.import("15390,1,50000,myseed");
+    let is = &imp.imported[0].state;
+    assert_eq!(is.get_attr("result"), Some(&n(15390)));
+    assert_eq!(str_of(is, "seed"), "myseed");
+    assert_eq!(str_of(is, "id"), "15390");
+    assert!(h.import("1,2").diagnostics.has_errors());
+}
+
+#[test]
+fn random_uuid_pet_shuffle() {
+    let h = Harness::new("random", "random_uuid");
+    let mut keepers = std::collections::BTreeMap::new();
+    keepers.insert("v".to_string(), s("1"));
+    let cfg = h.config(&[("keepers", Value::map(Type::String, keepers.clone()))]);
+    keepers.insert("v".to_string(), s("2"));
+    let changed = h.config(&[("keepers", Value::map(Type::String, keepers))]);
+    let st = h.lifecycle(&cfg, &changed, "keepers");
+    let u = str_of(&st, "result");
+    assert_eq!(u.len(), 36);
+    assert_eq!(h.import(&u).imported[0].state.get_attr("id"), st.get_attr("id"));
+    assert!(h.import("nope").diagnostics.has_errors());
+
+    let h = Harness::new("random", "random_pet");
+    let cfg = h.config(&[("length", n(3)), ("prefix", s("dev"))]);
+    let plan = h.plan(None, &h.config(&[])).planned_state.unwrap();
+    assert_eq!(plan.get_attr("length"), Some(&n(2)));
+    assert_eq!(str_of(&plan, "separator"), "-");
+    let changed = h.config(&[("length", n(4)), ("prefix", s("dev"))]);
+    let st = h.lifecycle(&cfg, &changed, "length");
+    let pet = str_of(&st, "id");
+    assert!(pet.starts_with("dev-"));
+    assert_eq!(pet.split('-').count(), 4, "{pet}");
+    let underscore = h.create(&h.config(&[("length", n(1)), ("separator", s("_"))]));
+    assert!(!str_of(&underscore, "id").contains('_'));
+
+    let h = Harness::new("random", "random_shuffle");
+    let cfg = h.config(&[("input", strs(&["a", "b", "c", "d"])), ("result_count", n(6)), ("seed", s("x"))]);
+    let changed = h.config(&[("input", strs(&["a", "b", "c"])), ("result_count", n(6)), ("seed", s("x"))]);
+    let st = h.lifecycle(&cfg, &changed, "input");
+    let result: Vec<String> = st.get_attr("result").unwrap().as_seq().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+    assert_eq!(result.len(), 6);
+    let mut first4 = result[..4].to_vec();
+    first4.sort();
+    assert_eq!(first4, vec!["a", "b", "c", "d"], "first batch is a permutation");
+    assert_eq!(h.create(&cfg).get_attr("result"), st.get_attr("result"), "seeded shuffle is stable");
+    assert_eq!(str_of(&st, "id"), "-");
+    let all = h.create(&h.config(&[("input", strs(&["x", "y"]))]));
+    assert_eq!(all.get_attr("result").unwrap().as_seq().unwrap().len(), 2);
+}
+
+#[test]
+fn unknown_config_values_flow_into_the_plan_and_force_replacement() {
+    let h = Harness::new("random", "random_string");
+    let st = h.create(&h.config(&[("length", n(8))]));
+    let cfg = h.config(&[("length", Value::Unknown(Type::Number))]);
+    let p = h.plan(Some(&st), &cfg);
+    assert!(!p.diagnostics.has_errors());
+    assert_eq!(p.requires_replace, vec![AttrPath::attr("length")]);
+    assert!(!p.planned_state.unwrap().get_attr("result").unwrap().is_known());
+}
+
+#[test]
+fn unknown_types_are_diagnostics_not_panics() {
+    let h = Harness::new("random", "random_nope");
+    let p = h.plan(None, &Value::object([("x", s("y"))]));
+    assert!(p.diagnostics.has_errors());
+    assert!(p.diagnostics.0[0].help[0].contains("random_string"));
+}

@@ -28,7 +28,7 @@ impl Harness {
         Harness { p, c, ty: ty.into() }
     }
     pub fn schema(&self) -> Schema {
-        self.p.schema().resources[&self.ty].clone()
+        self.p.schema().resources.get(&self.ty).cloned().unwrap_or_default()
     }
     /// A configuration object of the schema's type from (name, value) pairs.
     pub fn config(&self, attrs: &[(&str, Value)]) -> Value {
@@ -51,7 +51,7 @@ impl Harness {
         let block = self.schema().block;
         let mut o = config.as_map().unwrap().clone();
         for (k, a) in &block.attributes {
-            if a.computed && o[k].is_null() {
+            if a.computed && o.get(k).is_none_or(|v| v.is_null()) {
                 let v = match prior {
                     Some(p) => p.get_attr(k).cloned().unwrap(),
                     None => Value::Unknown(a.ty.clone()),

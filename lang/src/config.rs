@@ -147,6 +147,9 @@ pub struct Variable {
     pub ephemeral: bool,
     pub validations: Vec<CheckRule>,
     pub range: SourceRange,
+    /// Values from `-var` / `TF_VAR_` are taken literally as strings (no `type`, or a
+    /// primitive type) rather than parsed as expressions, as Terraform does.
+    pub literal_cli_values: bool,
 }
 
 /// `condition` + `error_message` (validation, precondition, postcondition, check assert).

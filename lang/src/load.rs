@@ -1030,6 +1030,7 @@ fn load_terraform(m: &mut Module, body: Body, seen: &mut Seen, diags: &mut Diagn
 }
 
 fn load_variable(name: String, mut body: Body, decl: SourceRange, diags: &mut Diagnostics) -> Option<Variable> {
+    let type_given = body.attributes.contains_key("type");
     let ty = match body.attributes.remove("type") {
         None => TypeConstraint::Any,
         Some(a) => match parse_type_constraint(&a.expr.expr, &a.expr.file) {
@@ -1081,7 +1082,8 @@ fn load_variable(name: String, mut body: Body, decl: SourceRange, diags: &mut Di
             unsupported_blocks(std::slice::from_ref(&nb), &["validation"], diags);
         }
     }
-    Some(Variable { name, ty, default, description, sensitive, nullable, ephemeral, validations, range: decl })
+    let literal_cli_values = !type_given || ty.is_primitive();
+    Some(Variable { name, ty, default, description, sensitive, nullable, ephemeral, validations, range: decl, literal_cli_values })
 }
 
 fn load_resource(mode: ResourceMode, type_name: String, name: String, mut body: Body, range: SourceRange, decl: SourceRange, diags: &mut Diagnostics) -> Resource {

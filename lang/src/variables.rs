@@ -191,7 +191,7 @@ pub fn collect_variable_values(root: &Module, opts: &VariableOptions, sources: &
 /// A `-var` / `TF_VAR_` value: taken literally for primitive types, parsed as an expression
 /// otherwise (as Terraform does).
 fn parse_cli_value(var: &Variable, text: &str, name: &str, sources: &SourceMap) -> Result<Value, Diagnostics> {
-    if var.ty.is_primitive() {
+    if var.literal_cli_values {
         return Ok(Value::String(text.to_string()));
     }
     let e = crate::eval::parse_expression(text, name, sources)?;

@@ -1,0 +1,182 @@
+//! The console expression corpus (`tests/console/corpus.txt`, 500+ expressions over every
+//! built-in function and every expression form) evaluated by `plinth_lang::console` in the
+//! corpus fixture (`tests/console/fixture`), compared byte for byte with what Terraform 1.11's
+//! `terraform console` printed (`tests/console/expected.txt`, made by `regenerate.sh`).
+//!
+//! - `console_corpus_matches_terraform` fails listing every mismatch, except the documented
+//!   ones in `tests/console/known_differences.txt`.
+//! - `console_corpus_differential` runs the real `terraform console` on every expression when
+//!   `terraform` is on the PATH (and says that it skips otherwise), and compares it with both
+//!   Plinth and the checked-in expectations.
+
+use plinth_lang::console::{eval_console_line, StaticScope};
+use plinth_lang::{Config, EvalContext};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/console")
+}
+
+fn fixture() -> PathBuf {
+    corpus_dir().join("fixture").canonicalize().expect("fixture dir")
+}
+
+/// `(expression, expected output or "!! error: summary")` in corpus order.
+fn expected() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(corpus_dir().join("expected.txt")).expect("expected.txt");
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(e) = line.strip_prefix("### ") {
+            out.push((e.to_string(), String::new()));
+        } else if let Some(last) = out.last_mut() {
+            if !last.1.is_empty() {
+                last.1.push('\n');
+            }
+            last.1.push_str(line);
+        }
+    }
+    out
+}
+
+fn known_differences() -> Vec<String> {
+    std::fs::read_to_string(corpus_dir().join("known_differences.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split(" #").next().unwrap_or(l).trim_end().to_string())
+        .collect()
+}
+
+fn load() -> Config {
+    let (cfg, d) = plinth_lang::load_config(&fixture());
+    assert!(!d.has_errors(), "fixture does not load: {d}");
+    cfg.expect("fixture config")
+}
+
+/// Evaluates every expression; `(expression, plinth's output)`.
+fn run_plinth(cfg: &Config, exprs: &[String]) -> Vec<String> {
+    let dir = fixture();
+    let empty = StaticScope::new(&cfg.root, BTreeMap::new(), &dir);
+    let ctx = EvalContext { scope: &empty, cwd: &dir };
+    let (vars, _, d) = plinth_lang::variables::finalize_root_variables(&cfg.root, &BTreeMap::new(), &ctx, false);
+    assert!(!d.has_errors(), "fixture variables: {d}");
+    let scope = StaticScope::new(&cfg.root, vars, &dir);
+    exprs
+        .iter()
+        .map(|e| match eval_console_line(e, &scope, &dir, &cfg.sources) {
+            Ok(s) => s,
+            Err(d) => format!(
+                "!! error: {}",
+                d.iter().find(|x| x.is_error()).map(|x| x.summary.clone()).unwrap_or_default()
+            ),
+        })
+        .collect()
+}
+
+fn report(title: &str, rows: &[(String, String, String)]) -> String {
+    rows.iter()
+        .map(|(e, want, got)| format!("### {e}\n--- {title}\n{want}\n--- plinth\n{got}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn console_corpus_matches_terraform() {
+    let cfg = load();
+    let cases = expected();
+    assert!(cases.len() >= 300, "corpus has only {} expressions", cases.len());
+    let exprs: Vec<String> = cases.iter().map(|c| c.0.clone()).collect();
+    let got = run_plinth(&cfg, &exprs);
+    let known = known_differences();
+    let mut bad = Vec::new();
+    let mut matched = 0;
+    for ((e, want), got) in cases.iter().zip(&got) {
+        if want == got {
+            matched += 1;
+        } else if !known.contains(e) {
+            bad.push((e.clone(), want.clone(), got.clone()));
+        }
+    }
+    eprintln!("console corpus: {matched} of {} match terraform 1.11 ({} known differences)", cases.len(), known.len());
+    assert!(bad.is_empty(), "{} of {} differ from Terraform:\n{}", bad.len(), cases.len(), report("terraform", &bad));
+}
+
+fn terraform_output(expr: &str, dir: &Path) -> Option<String> {
+    let mut child = Command::new("terraform")
+        .args(["console", "-no-color"])
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take()?;
+        writeln!(stdin, "{expr}").ok()?;
+    }
+    let out = child.wait_with_output().ok()?;
+    if out.status.success() {
+        let s = String::from_utf8_lossy(&out.stdout).into_owned();
+        Some(s.strip_suffix('\n').unwrap_or(&s).to_string())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        let summary = err.lines().find_map(|l| l.strip_prefix("Error: ")).unwrap_or("unknown").to_string();
+        Some(format!("!! error: {summary}"))
+    }
+}
+
+#[test]
+fn console_corpus_differential() {
+    let have = Command::new("terraform").arg("version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !matches!(have, Ok(s) if s.success()) {
+        eprintln!("skipping the differential console run: terraform is not on the PATH");
+        return;
+    }
+    let cfg = load();
+    let cases = expected();
+    let exprs: Vec<String> = cases.iter().map(|c| c.0.clone()).collect();
+    let got = run_plinth(&cfg, &exprs);
+    let dir = fixture();
+    // Run terraform in a few threads (one process per expression).
+    let threads = 4;
+    let chunks: Vec<Vec<(usize, String)>> = (0..threads)
+        .map(|t| exprs.iter().cloned().enumerate().filter(|(i, _)| i % threads == t).collect())
+        .collect();
+    let mut live: Vec<Option<String>> = vec![None; exprs.len()];
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let dir = dir.clone();
+                s.spawn(move || chunk.into_iter().map(|(i, e)| (i, terraform_output(&e, &dir))).collect::<Vec<_>>())
+            })
+            .collect();
+        for h in handles {
+            for (i, o) in h.join().expect("terraform runner thread") {
+                live[i] = o;
+            }
+        }
+    });
+    let known = known_differences();
+    let mut stale = Vec::new();
+    let mut bad = Vec::new();
+    let mut matched = 0;
+    for (i, (e, want)) in cases.iter().enumerate() {
+        let Some(t) = &live[i] else { continue };
+        if t != want {
+            stale.push((e.clone(), want.clone(), t.clone()));
+        }
+        if *t == got[i] {
+            matched += 1;
+        } else if !known.contains(e) {
+            bad.push((e.clone(), t.clone(), got[i].clone()));
+        }
+    }
+    eprintln!("differential console run: {matched} of {} match the live terraform", cases.len());
+    assert!(stale.is_empty(), "expected.txt is stale for {} expressions (run tests/console/regenerate.sh):\n{}", stale.len(), report("checked in", &stale));
+    assert!(bad.is_empty(), "{} differ from the live terraform:\n{}", bad.len(), report("terraform", &bad));
+}

@@ -10,7 +10,8 @@
 //! lock (`flock`) for as long as the lock is held. The OS drops the `flock` when the holder
 //! dies, so a lock file whose `flock` is free was left by a killed process: it is reported as
 //! stale ([`StateError::StaleLock`]) with the holder's info and `plinth force-unlock ID`.
-//! A Terraform process holding its own `fcntl` lock on the state file is also detected.
+//! Terraform's own lock, a POSIX `fcntl` lock on the state file, is taken too while we hold
+//! the lock, so Terraform and Plinth exclude each other on the same directory.
 
 use crate::backend::{validate_workspace_name, StateBackend, DEFAULT_WORKSPACE};
 use crate::error::StateError;
@@ -45,6 +46,25 @@ struct HeldLock {
     lock_path: PathBuf,
     /// Holds the `flock`; closing it releases the lock.
     _file: File,
+    /// Terraform's own lock: a POSIX `fcntl` write lock on the state file, so a Terraform
+    /// process sees our lock too. POSIX locks vanish when any descriptor of the file is
+    /// closed by this process and stay with the old inode on rename, so it is re-taken
+    /// after every read and write ([`LocalBackend::retake_state_lock`]).
+    state_file: Option<File>,
+}
+
+/// Takes Terraform's `fcntl` lock on the state file (creating it empty, as Terraform does).
+/// `Err` when another process holds it; `Ok(None)` when the filesystem has no POSIX locks.
+fn lock_state_file(state_path: &Path) -> Result<Option<File>, ()> {
+    let f = match OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(state_path) {
+        Ok(f) => f,
+        Err(_) => return Ok(None),
+    };
+    match rustix::fs::fcntl_lock(&f, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(Some(f)),
+        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => Err(()),
+        Err(_) => Ok(None),
+    }
 }
 
 impl LocalBackend {
@@ -107,9 +127,21 @@ impl LocalBackend {
         for _ in 0..20 {
             match create_lock_file(&lock_path, &body) {
                 Ok(file) => {
+                    let state_file = match lock_state_file(&self.state_path(workspace)) {
+                        Ok(f) => f,
+                        Err(()) => {
+                            // A Terraform process holds the state (it is about to overwrite
+                            // the lock info with its own).
+                            let _ = fs::remove_file(&lock_path);
+                            drop(file);
+                            let mut held = unknown_lock(&lock_path);
+                            held.info = "locked by a Terraform process".into();
+                            return Err(StateError::Locked(held));
+                        }
+                    };
                     self.held_map().insert(
                         workspace.to_string(),
-                        HeldLock { id: info.id.clone(), lock_path, _file: file },
+                        HeldLock { id: info.id.clone(), lock_path, _file: file, state_file },
                     );
                     return Ok(());
                 }
@@ -128,6 +160,17 @@ impl LocalBackend {
             }
         }
         Err(StateError::Locked(read_lock_info(&lock_path).unwrap_or_else(|| unknown_lock(&lock_path))))
+    }
+
+    /// Re-takes the `fcntl` lock on the state file after this process read or replaced it.
+    fn retake_state_lock(&self, workspace: &str) {
+        let mut held = self.held_map();
+        if let Some(h) = held.get_mut(workspace) {
+            // Close the old descriptor first: closing it later would drop the new lock too
+            // when the inode is the same.
+            h.state_file = None;
+            h.state_file = lock_state_file(&self.state_path(workspace)).ok().flatten();
+        }
     }
 
     fn held_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, HeldLock>> {
@@ -213,7 +256,9 @@ impl LocalBackend {
                 }
             }
         }
-        atomic_write(&path, bytes)
+        let r = atomic_write(&path, bytes);
+        self.retake_state_lock(workspace);
+        r
     }
 }
 
@@ -355,7 +400,9 @@ impl StateBackend for LocalBackend {
     async fn read(&self, workspace: &str) -> Result<Option<State>, StateError> {
         validate_workspace_name(workspace)?;
         let path = self.state_path(workspace);
-        match fs::read(&path) {
+        let read = fs::read(&path);
+        self.retake_state_lock(workspace);
+        match read {
             Ok(b) if b.iter().all(u8::is_ascii_whitespace) => Ok(None),
             Ok(b) => State::from_json(&b).map(Some).map_err(|e| match e {
                 StateError::Invalid { message } => StateError::Invalid { message: format!("{}: {message}", path.display()) },

@@ -176,36 +176,35 @@ impl StateManager {
         let snapshot = self.backend.read(&self.workspace).await?;
         let scan = journal::scan(&self.journal_path)?;
         let mut rec = Recovery { torn_record_dropped: scan.torn, ..Recovery::default() };
-        let mut state = snapshot.clone().unwrap_or_default();
+        let snap_id = snapshot.as_ref().map(|s| (s.lineage.clone(), s.serial));
+        let mut state = snapshot.unwrap_or_default();
         let mut replay = false;
         if let Some((lineage, serial)) = &scan.base {
-            match &snapshot {
+            match &snap_id {
                 None => {
                     // The run that wrote the journal never persisted a snapshot.
                     state.lineage = lineage.clone();
                     state.serial = *serial;
                     replay = true;
                 }
-                Some(s) if s.lineage != *lineage => {
+                Some((snap_lineage, _)) if snap_lineage != lineage => {
                     return Err(StateError::Journal {
                         path: self.journal_path.clone(),
                         line: 1,
                         message: format!(
-                            "it belongs to a state with lineage {lineage:?}, but the state has lineage {:?}",
-                            s.lineage
+                            "it belongs to a state with lineage {lineage:?}, but the state has lineage {snap_lineage:?}"
                         ),
                     })
                 }
-                Some(s) if s.serial == *serial => replay = true,
+                Some((_, snap_serial)) if snap_serial == serial => replay = true,
                 // Already folded into a snapshot (the run died before emptying the journal).
-                Some(s) if s.serial > *serial => {}
-                Some(s) => {
+                Some((_, snap_serial)) if snap_serial > serial => {}
+                Some((_, snap_serial)) => {
                     return Err(StateError::Journal {
                         path: self.journal_path.clone(),
                         line: 1,
                         message: format!(
-                            "it continues state serial {serial}, but the state file has the older serial {}; was the state file restored from a backup?",
-                            s.serial
+                            "it continues state serial {serial}, but the state file has the older serial {snap_serial}; was the state file restored from a backup?"
                         ),
                     })
                 }

@@ -33,7 +33,8 @@ async fn record_is_durable_without_rewriting_the_snapshot_and_replays_after_an_i
     for i in 0..5 {
         m.record(set(i)).await.unwrap();
     }
-    assert!(!dir.path().join("terraform.tfstate").exists(), "record must not write the snapshot");
+    // Locking creates an empty state file, as Terraform does; records never write it.
+    assert_eq!(std::fs::read(dir.path().join("terraform.tfstate")).unwrap(), b"", "record must not write the snapshot");
     let journal = dir.path().join(".terraform.tfstate.journal");
     assert_eq!(std::fs::read_to_string(&journal).unwrap().lines().count(), 6, "begin + 5 records");
     // The run ends without persisting (error path): the lock goes, the journal stays.

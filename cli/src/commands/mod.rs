@@ -3,13 +3,18 @@
 //! process exit status (Terraform's: 0 ok, 1 error, 2 plan changes with
 //! `-detailed-exitcode`, 3 `fmt -check` changes).
 
+pub mod console;
 pub mod fmt;
 pub mod init;
+pub mod misc;
 pub mod modules;
 pub mod operation;
+pub mod show;
+pub mod state;
 pub mod validate;
 pub mod version;
 pub mod workdir;
+pub mod workspace;
 
 use crate::args::Command;
 use crate::ui::Ui;
@@ -20,17 +25,19 @@ pub fn run(command: Command, ui: &mut Ui) -> i32 {
         Command::Init(a) => init::run(a, ui),
         Command::Version(a) => version::run(a, ui),
         Command::Fmt(a) => fmt::run(a, ui),
+        Command::State(c) => state::run(c, ui),
+        Command::Workspace(c) => workspace::run(c, ui),
         Command::Validate(a) => validate::run(a, ui),
         Command::Plan(a) => operation::run_plan(a, ui),
         Command::Apply(a) => operation::run_apply(a, ui, false),
         Command::Destroy(a) => operation::run_apply(a, ui, true),
-        other => {
-            ui.error_diag(
-                plinth_sdk::Diagnostic::error("command not available yet")
-                    .with_detail(format!("This build of Plinth cannot run {other:?} yet.")),
-            );
-            1
-        }
+        Command::Show(a) => show::run_show(a, ui),
+        Command::Output(a) => show::run_output(a, ui),
+        Command::ForceUnlock(a) => misc::run_force_unlock(a, ui),
+        Command::Import(a) => misc::run_import(a, ui),
+        Command::Graph(a) => misc::run_graph(a, ui),
+        Command::Providers(a) => misc::run_providers(a, ui),
+        Command::Console(a) => console::run(a, ui),
     }
 }
 

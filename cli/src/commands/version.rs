@@ -22,7 +22,7 @@ pub fn run(args: VersionArgs, ui: &mut Ui) -> i32 {
     if args.json {
         let selections: serde_json::Map<String, serde_json::Value> = providers
             .iter()
-            .map(|p| (format!("registry.terraform.io/{}", p.source), serde_json::Value::String(p.version.clone())))
+            .map(|p| (qualified(&p.source), serde_json::Value::String(p.version.clone())))
             .collect();
         let v = serde_json::json!({
             "plinth_version": VERSION,
@@ -35,7 +35,16 @@ pub fn run(args: VersionArgs, ui: &mut Ui) -> i32 {
     ui.outln(&format!("Plinth v{VERSION}"));
     ui.outln(&format!("on {}", platform()));
     for p in providers {
-        ui.outln(&format!("+ provider registry.terraform.io/{} v{} (built in)", p.source, p.version));
+        ui.outln(&format!("+ provider {} v{} (built in)", qualified(&p.source), p.version));
     }
     0
+}
+
+/// `registry.terraform.io/hashicorp/random`; sources with a host stay as they are.
+pub fn qualified(source: &str) -> String {
+    if source.matches('/').count() >= 2 {
+        source.to_string()
+    } else {
+        format!("registry.terraform.io/{source}")
+    }
 }

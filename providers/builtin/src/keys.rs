@@ -94,6 +94,18 @@ fn rsa_from_pkcs1(der: &[u8]) -> Result<RsaParts, String> {
 }
 
 fn ec_from_private_der(curve: Curve, sec1_or_pkcs8: &[u8], is_pkcs8: bool) -> Result<Key, String> {
+    if curve == Curve::P224 {
+        // aws-lc has no P-224 signing API: read the scalar from the DER ourselves.
+        let sec1 = if is_pkcs8 {
+            let it = seq(sec1_or_pkcs8).ok_or("the PKCS#8 private key is not valid DER")?;
+            it.get(2).filter(|(t, _)| *t == TAG_OCTET_STRING).map(|(_, c)| c.to_vec()).ok_or("the PKCS#8 private key is malformed")?
+        } else {
+            sec1_or_pkcs8.to_vec()
+        };
+        let it = seq(&sec1).ok_or("the EC private key is not valid DER")?;
+        let d = it.get(1).filter(|(t, _)| *t == TAG_OCTET_STRING).map(|(_, c)| c.to_vec()).ok_or("the EC private key is malformed")?;
+        return p224_from_scalar(&d);
+    }
     let alg = curve.signing_alg().ok_or_else(p224_unsupported)?;
     let kp = if is_pkcs8 {
         aws_lc_rs::signature::EcdsaKeyPair::from_pkcs8(alg, sec1_or_pkcs8)
@@ -111,8 +123,29 @@ fn ec_from_private_der(curve: Curve, sec1_or_pkcs8: &[u8], is_pkcs8: bool) -> Re
     Ok(Key::Ec { curve, d, public })
 }
 
+/// A P-224 key from its scalar (RustCrypto `p224` computes the public point).
+fn p224_from_scalar(d: &[u8]) -> Result<Key, String> {
+    use p224::elliptic_curve::sec1::ToEncodedPoint;
+    let mut padded = vec![0u8; 28usize.saturating_sub(d.len())];
+    padded.extend_from_slice(d);
+    let sk = p224::SecretKey::from_slice(&padded).map_err(|_| "the P224 private key is invalid".to_string())?;
+    let public = sk.public_key().to_encoded_point(false).as_bytes().to_vec();
+    Ok(Key::Ec { curve: Curve::P224, d: padded, public })
+}
+
+/// Generates a P-224 key: a uniformly random scalar in [1, n) by rejection.
+fn p224_generate() -> Result<Key, String> {
+    for _ in 0..64 {
+        let d = random_bytes(28).map_err(|e| e.summary)?;
+        if let Ok(k) = p224_from_scalar(&d) {
+            return Ok(k);
+        }
+    }
+    Err("P224 key generation failed".into())
+}
+
 pub(crate) fn p224_unsupported() -> String {
-    "ECDSA keys on curve P224 are not supported by Plinth's crypto library (aws-lc); use P256, P384 or P521".into()
+    "ECDSA keys on curve P224 cannot sign certificates in Plinth (its X.509 library has no P-224 signatures); use P256, P384 or P521".into()
 }
 
 impl Key {
@@ -142,6 +175,9 @@ impl Key {
             }
             "ECDSA" => {
                 let c = Curve::parse(curve).ok_or_else(|| format!("unknown curve {curve:?}"))?;
+                if c == Curve::P224 {
+                    return p224_generate();
+                }
                 let alg = c.signing_alg().ok_or_else(p224_unsupported)?;
                 let kp = aws_lc_rs::signature::EcdsaKeyPair::generate(alg).map_err(|_| "ECDSA key generation failed".to_string())?;
                 let doc = kp.to_pkcs8v1().map_err(|_| "ECDSA key serialisation failed".to_string())?;
@@ -520,7 +556,12 @@ mod tests {
             assert!(k.fingerprint_sha256().starts_with("SHA256:"));
             assert_eq!(k.fingerprint_md5().len(), 47);
         }
-        assert!(Key::generate("ECDSA", 0, "P224").unwrap_err().contains("P224"));
+        let p224 = Key::generate("ECDSA", 0, "P224").unwrap();
+        assert_eq!(p224.public_key_openssh(), "");
+        assert_eq!(p224.private_key_openssh().unwrap(), "");
+        for pem in [p224.private_key_pem(), p224.private_key_pem_pkcs8()] {
+            assert_eq!(Key::from_pem(&pem).unwrap().spki(), p224.spki());
+        }
         assert!(Key::generate("RSA", 1000, "").is_err());
     }
 }

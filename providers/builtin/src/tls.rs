@@ -119,20 +119,6 @@ impl Resource for PrivateKey {
                 d.push(attr_error("ecdsa_curve", "unknown curve", format!("Attribute ecdsa_curve value must be one of: [\"P224\" \"P256\" \"P384\" \"P521\"], got: {c:?}."), "use \"P256\", \"P384\" or \"P521\""));
             }
         }
-        let curve_v = config.get_attr("ecdsa_curve").map(Value::unmarked);
-        let p224 = match curve_v {
-            None => true,
-            Some(v) if v.is_null() => true,
-            Some(v) => v.as_str() == Some("P224"),
-        };
-        if alg == Some("ECDSA") && p224 {
-            d.push(attr_error(
-                "ecdsa_curve",
-                "P224 is not supported",
-                crate::keys::p224_unsupported() + ". Upstream's default curve is P224, so ECDSA keys in Plinth need an explicit curve.",
-                "set ecdsa_curve = \"P256\" (or \"P384\", \"P521\")",
-            ));
-        }
         if alg == Some("RSA") {
             if let Some(bits) = cfg(config, "rsa_bits") {
                 if !bits.as_i64().is_some_and(|b| [2048, 3072, 4096, 8192].contains(&b)) {
@@ -225,6 +211,8 @@ fn cert_defaults(with_akid: bool) -> Vec<(&'static str, Value)> {
         ("early_renewal_hours", num(0)),
         ("is_ca_certificate", Value::Bool(false)),
         ("set_subject_key_id", Value::Bool(false)),
+        // Computed with a default: known on create, as upstream plans it.
+        ("ready_for_renewal", Value::Bool(false)),
     ];
     if with_akid {
         v.push(("set_authority_key_id", Value::Bool(false)));
@@ -315,9 +303,9 @@ fn sans(o: &Obj) -> Result<Vec<SanType>, Diagnostics> {
 
 fn parse_signing_key(pem: &str, attr: &str) -> Result<KeyPair, Diagnostics> {
     KeyPair::from_pem(pem).map_err(|e| {
-        let p224 = Key::from_pem(pem).err().is_some_and(|m| m.contains("curve"));
+        let p224 = matches!(Key::from_pem(pem), Ok(Key::Ec { curve: crate::keys::Curve::P224, .. }));
         Diagnostics::from(
-            error(format!("invalid {attr}"), format!("The key cannot be used to sign: {e}.{}", if p224 { " ECDSA P224 keys are not supported." } else { "" }))
+            error(format!("invalid {attr}"), format!("The key cannot be used to sign: {e}.{}", if p224 { format!(" {}.", crate::keys::p224_unsupported()) } else { String::new() }))
                 .with_help("use an unencrypted RSA, ECDSA (P256, P384, P521) or ED25519 private key in PEM format"),
         )
     })

@@ -118,13 +118,34 @@ fn private_key_rsa_and_ed25519_agree_with_ssh_keygen_and_openssl() {
 }
 
 #[test]
-fn private_key_p224_and_bad_sizes_are_clear_errors() {
+fn private_key_p224_default_and_bad_sizes() {
     let h = Harness::new("tls", "tls_private_key");
-    let p = h.plan(None, &h.config(&[("algorithm", s("ECDSA"))]));
-    assert!(p.diagnostics.has_errors());
-    let d = &p.diagnostics.0[0];
-    assert!(d.summary.contains("P224"), "{d}");
-    assert!(d.help[0].contains("P256"));
+    // Upstream's default curve is P224: keys are generated, OpenSSH forms are empty.
+    let st = h.create(&h.config(&[("algorithm", s("ECDSA"))]));
+    assert_eq!(str_of(&st, "ecdsa_curve"), "P224");
+    assert_eq!(str_of(&st, "public_key_openssh"), "");
+    assert_eq!(str_of(&st, "private_key_openssh"), "");
+    assert_eq!(str_of(&st, "public_key_fingerprint_md5"), "");
+    if tool("openssl") {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write_tmp(&dir, "p224.pem", &str_of(&st, "private_key_pem"));
+        let out = std::process::Command::new("openssl").args(["pkey", "-pubout", "-in"]).arg(&p).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), str_of(&st, "public_key_pem"));
+    }
+    // P224 keys cannot sign certificates in Plinth: a clear apply-time error.
+    let c = Harness::new("tls", "tls_self_signed_cert");
+    let cfg = c.config(&[
+        ("private_key_pem", s(&str_of(&st, "private_key_pem"))),
+        ("validity_period_hours", n(1)),
+        ("allowed_uses", strs(&["server_auth"])),
+    ]);
+    let planned = c.plan(None, &cfg).planned_state.unwrap();
+    let r = c.apply(None, Some(&planned), &cfg);
+    assert!(r.diagnostics.has_errors());
+    assert!(r.diagnostics.0[0].detail.as_ref().unwrap().contains("P224"), "{}", r.diagnostics);
+    assert!(!r.diagnostics.0[0].help.is_empty());
+
     let p = h.plan(None, &h.config(&[("algorithm", s("RSA")), ("rsa_bits", n(1000))]));
     assert!(p.diagnostics.has_errors());
     let p = h.plan(None, &h.config(&[("algorithm", s("DSA"))]));

@@ -318,7 +318,8 @@ fn process_dir(dir: &Path, opts: &FmtOptions, report: &mut FmtReport) {
         if is_ignored(&name) {
             continue;
         }
-        let path = entry.path();
+        // like Go's filepath.Join: `.` joined with `main.tf` is `main.tf`
+        let path = if dir == Path::new(".") { PathBuf::from(&name) } else { dir.join(&name) };
         let is_dir = entry.file_type().map(|t| t.is_dir()).unwrap_or(false);
         if is_dir {
             if opts.recursive {

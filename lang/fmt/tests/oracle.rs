@@ -192,3 +192,34 @@ fn generated_configs_match_real_terraform_fmt() {
     );
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn diffs_match_terraform_fmt_diff() {
+    if !terraform_available() {
+        println!("skipping: terraform is not on the PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut names = Vec::new();
+    for (name, src) in common::corpus_inputs() {
+        std::fs::write(dir.path().join(&name), &src).expect("write");
+        names.push(name);
+    }
+    let out = Command::new("terraform")
+        .args(["fmt", "-diff", "-write=false", "-list=false", "-no-color", "."])
+        .current_dir(dir.path())
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .output()
+        .expect("run terraform fmt -diff");
+    let theirs = String::from_utf8_lossy(&out.stdout).into_owned();
+    let opts = plinth_fmt::FmtOptions { check: false, diff: true, recursive: false, write: false, list: false };
+    let report = plinth_fmt::format_paths(&[dir.path().to_path_buf()], &opts);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.changed.len(), names.len());
+    // headers name the files differently (terraform: relative to its working directory)
+    let prefix = format!("{}/", dir.path().display());
+    let ours: String = report.diffs.iter().map(|d| d.replace(&prefix, "")).collect();
+    if ours != theirs {
+        panic!("diffs differ:\n{}", plinth_fmt::unified_diff(&theirs, &ours, "terraform", "plinth"));
+    }
+}

@@ -25,6 +25,7 @@
 //! resource address; apply never re-decides an action.
 
 pub mod addr;
+mod apply;
 pub mod codec;
 mod confgraph;
 mod env;
@@ -38,6 +39,7 @@ pub mod registry;
 mod scope;
 pub mod stateconv;
 mod suggest;
+mod tools;
 
 pub use addr::{InstanceKey, ModuleInstance, ResourceAddress, ResourceInstanceAddress, Target};
 pub use model::{
@@ -200,32 +202,29 @@ pub async fn apply(
     hook: &dyn ApplyHook,
     cancel: CancellationToken,
 ) -> (ApplySummary, Diagnostics) {
-    let _ = (ctx, plan, state, hook, cancel);
-    (ApplySummary::default(), Diagnostics::from(Diagnostic::bug("apply is not built yet", "")))
+    apply::apply(ctx, plan, state, hook, cancel).await
 }
 
 /// `plinth import ADDR ID`: imports an existing object into the state at `addr` (which must
 /// be declared in the configuration).
 pub async fn import(ctx: &Context, state: &mut dyn StateWriter, addr: &ResourceInstanceAddress, id: &str) -> Diagnostics {
-    let _ = (ctx, state, addr, id);
-    Diagnostics::from(Diagnostic::bug("import is not built yet", ""))
+    tools::import(ctx, state, addr, id).await
 }
 
-/// The configuration's dependency graph in Graphviz DOT.
+/// The configuration's dependency graph in Graphviz DOT (resources and module calls; edges
+/// point from a resource to what it depends on).
 pub fn graph_dot(ctx: &Context) -> String {
-    let _ = ctx;
-    String::from("digraph {\n}\n")
+    tools::graph_dot(&ctx.config)
 }
 
 /// The configuration's dependency graph as a Mermaid flowchart.
 pub fn graph_mermaid(ctx: &Context) -> String {
-    let _ = ctx;
-    String::from("flowchart LR\n")
+    tools::graph_mermaid(&ctx.config)
 }
 
-/// Checks every resource and data block against its provider schema (unknown attributes and
-/// blocks with "did you mean", missing required attributes, unknown resource types) and the
-/// `required_providers` constraints.
+/// Checks every resource and data block against its provider schema (unknown resource types,
+/// unknown attributes and blocks with "did you mean", missing required attributes) and the
+/// `required_providers` constraints. Also reports dependency cycles.
 pub fn validate_with_schemas(config: &plinth_lang::Config, providers: &ProviderRegistry) -> Diagnostics {
-    providers.check_requirements(config)
+    tools::validate_with_schemas(config, providers)
 }

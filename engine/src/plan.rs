@@ -148,7 +148,7 @@ async fn run_job(j: InstJob) -> InstOut {
             return InstOut { addr: j.addr, change: None, value: Value::Unknown(ty), data_read: None, diags };
         }
         let v = mark_value(resp.state, &cfg_marks, block);
-        let inst = instance_from_value(&v, j.schema.version, &[], vec![], false, false);
+        let inst = instance_from_value(&v, &j.schema, &[], vec![], false, false);
         return InstOut { addr: j.addr, change: None, value: v, data_read: Some((j.provider_name, inst)), diags };
     }
 
@@ -488,7 +488,7 @@ impl<'a> Planner<'a> {
                         self.drift.push(drift_change(&addr, o.prev_addr.clone(), &o.provider, Action::Update, before, after.clone(), ty));
                     }
                     if let Some(cur) = &o.current {
-                        let mut inst = instance_from_value(&after, schema.version, &resp.private, cur.dependencies.clone(), cur.create_before_destroy, cur.is_tainted());
+                        let mut inst = instance_from_value(&after, &schema, &resp.private, cur.dependencies.clone(), cur.create_before_destroy, cur.is_tainted());
                         inst.identity = cur.identity.clone();
                         inst.identity_schema_version = cur.identity_schema_version;
                         o.current = Some(inst);
@@ -790,7 +790,7 @@ impl<'a> Planner<'a> {
         let Some((_, _, schema)) = self.state_provider(addr, provider) else { return };
         let ty = schema.block.implied_type();
         let before = obj
-            .and_then(|o| Value::from_json(&o.attributes, &ty).ok().map(|v| mark_value(v, &o.sensitive_attributes, &schema.block)))
+            .and_then(|o| crate::stateconv::from_state_json(&o.attributes, &ty).ok().map(|v| mark_value(v, &o.sensitive_attributes, &schema.block)))
             .unwrap_or(Value::Null(ty.clone()));
         self.resource_actions.entry(addr.resource.clone()).or_default().push(action);
         self.changes.push(ResourceChange {

@@ -5,7 +5,7 @@
 use crate::addr::{InstanceKey, ModuleInstance};
 use crate::confgraph::ModPath;
 use plinth_lang::{Module, Reference, ResourceMode, Scope};
-use plinth_sdk::{Diagnostic, SourceRange, Type, Value};
+use plinth_sdk::{Diagnostic, SourceRange, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::RwLock;
@@ -215,9 +215,4 @@ fn rel_path(p: &Path, cwd: &Path) -> String {
     } else {
         s
     }
-}
-
-/// Placeholder typed unknown for a resource of an object type.
-pub fn unknown_of(t: &Type) -> Value {
-    Value::Unknown(t.clone())
 }

@@ -4,7 +4,7 @@
 
 use crate::addr::{InstanceKey, ModuleInstance, ResourceAddress, ResourceInstanceAddress};
 use plinth_lang::ResourceMode;
-use plinth_sdk::{AttrPath, Block, Diagnostic, Nesting, PathStep, Schema, Value};
+use plinth_sdk::{AttrPath, Block, Diagnostic, Nesting, PathStep, Schema, Type, Value};
 use plinth_state::{IndexKey, InstanceAddr, InstanceState, Mode};
 
 pub fn key_to_state(k: &InstanceKey) -> Option<IndexKey> {
@@ -116,7 +116,7 @@ pub fn instance_value(
     } else {
         inst.attributes.clone()
     };
-    let v = Value::from_json(&attrs, &ty).map_err(|e| {
+    let v = from_state_json(&attrs, &ty).map_err(|e| {
         Diagnostic::error("state does not match the resource schema")
             .with_detail(format!("The stored attributes do not fit the schema: {e}."))
     })?;
@@ -124,9 +124,10 @@ pub fn instance_value(
 }
 
 /// Builds a state object from a (marked) value.
-pub fn instance_from_value(v: &Value, schema_version: u64, private: &[u8], deps: Vec<String>, cbd: bool, tainted: bool) -> InstanceState {
+pub fn instance_from_value(v: &Value, schema: &Schema, private: &[u8], deps: Vec<String>, cbd: bool, tainted: bool) -> InstanceState {
     let (bare, paths) = v.clone().unmark_deep();
-    let mut i = InstanceState::new(schema_version, bare.to_json());
+    let ty = schema.block.implied_type();
+    let mut i = InstanceState::new(schema.version, to_state_json(&bare, &ty));
     i.sensitive_attributes = paths;
     i.private = if private.is_empty() { None } else { Some(base64_encode(private)) };
     i.dependencies = deps;
@@ -139,6 +140,71 @@ pub fn instance_from_value(v: &Value, schema_version: u64, private: &[u8], deps:
 
 pub fn private_bytes(inst: &InstanceState) -> Vec<u8> {
     inst.private.as_deref().map(base64_decode).unwrap_or_default()
+}
+
+/// State JSON of a value of schema type `ty`, as Terraform writes it: attributes of
+/// dynamic type (`terraform_data.input`) are wrapped as `{"value": …, "type": …}`.
+pub fn to_state_json(v: &Value, ty: &Type) -> serde_json::Value {
+    use serde_json::Value as J;
+    let v = v.unmarked();
+    if v.is_null() || !v.is_known() {
+        return J::Null;
+    }
+    match ty {
+        Type::Dynamic => serde_json::json!({ "value": v.to_json(), "type": plinth_state::type_to_json(&v.type_of()) }),
+        Type::Object(attrs) => match v.as_map() {
+            Some(m) => J::Object(
+                attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), m.get(k).map(|x| to_state_json(x, t)).unwrap_or(J::Null)))
+                    .chain(m.iter().filter(|(k, _)| !attrs.contains_key(*k)).map(|(k, x)| (k.clone(), x.to_json())))
+                    .collect(),
+            ),
+            None => v.to_json(),
+        },
+        Type::List(t) | Type::Set(t) => match v.as_seq() {
+            Some(items) => J::Array(items.iter().map(|x| to_state_json(x, t)).collect()),
+            None => v.to_json(),
+        },
+        Type::Map(t) => match v.as_map() {
+            Some(m) => J::Object(m.iter().map(|(k, x)| (k.clone(), to_state_json(x, t))).collect()),
+            None => v.to_json(),
+        },
+        Type::Tuple(ts) => match v.as_seq() {
+            Some(items) => J::Array(items.iter().zip(ts).map(|(x, t)| to_state_json(x, t)).collect()),
+            None => v.to_json(),
+        },
+        _ => v.to_json(),
+    }
+}
+
+/// Reads state JSON written by [`to_state_json`] (or by Terraform) as a value of type `ty`.
+pub fn from_state_json(j: &serde_json::Value, ty: &Type) -> Result<Value, String> {
+    use serde_json::Value as J;
+    match (j, ty) {
+        (J::Null, t) => Ok(Value::Null(t.clone())),
+        (J::Object(o), Type::Dynamic) if o.len() == 2 && o.contains_key("value") && o.contains_key("type") => {
+            let t = plinth_state::type_from_json(&o["type"])?;
+            Value::from_json(&o["value"], &t)
+        }
+        (J::Object(o), Type::Object(attrs)) => {
+            let mut m = std::collections::BTreeMap::new();
+            for (k, t) in attrs {
+                m.insert(k.clone(), from_state_json(o.get(k).unwrap_or(&J::Null), t)?);
+            }
+            Ok(Value::Object(m))
+        }
+        (J::Array(a), Type::List(t)) => Ok(Value::List((**t).clone(), a.iter().map(|x| from_state_json(x, t)).collect::<Result<_, _>>()?)),
+        (J::Array(a), Type::Set(t)) => Ok(Value::set((**t).clone(), a.iter().map(|x| from_state_json(x, t)).collect::<Result<_, _>>()?)),
+        (J::Object(o), Type::Map(t)) => Ok(Value::Map(
+            (**t).clone(),
+            o.iter().map(|(k, x)| Ok((k.clone(), from_state_json(x, t)?))).collect::<Result<_, String>>()?,
+        )),
+        (J::Array(a), Type::Tuple(ts)) if a.len() == ts.len() => {
+            Ok(Value::Tuple(a.iter().zip(ts).map(|(x, t)| from_state_json(x, t)).collect::<Result<_, _>>()?))
+        }
+        (j, t) => Value::from_json(j, t),
+    }
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -188,6 +254,22 @@ mod tests {
             Some(("terraform.io/builtin/terraform".into(), None))
         );
     }
+    #[test]
+    fn dynamic_attributes_use_terraforms_wrapper() {
+        let ty = Type::object([("id", Type::String), ("input", Type::Dynamic), ("triggers_replace", Type::Dynamic)]);
+        let v = Value::object([
+            ("id", Value::string("x")),
+            ("input", Value::Tuple(vec![Value::number(1), Value::string("x")])),
+            ("triggers_replace", Value::Null(Type::Dynamic)),
+        ]);
+        let j = to_state_json(&v, &ty);
+        assert_eq!(
+            j,
+            serde_json::json!({"id": "x", "input": {"value": [1, "x"], "type": ["tuple", ["number", "string"]]}, "triggers_replace": null})
+        );
+        assert_eq!(from_state_json(&j, &ty).unwrap(), v);
+    }
+
     #[test]
     fn base64_round_trip() {
         for s in ["", "a", "ab", "abc", "abcd", "{\"schema_version\":\"1\"}"] {

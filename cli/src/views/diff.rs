@@ -387,8 +387,13 @@ impl Ctx<'_> {
         let mut items = Vec::new();
         let b = non_null(b).map(Value::unmarked);
         let a = non_null(a).map(Value::unmarked);
+        // Only the plan's replace paths say what forces replacement (the schema's
+        // `force_new` is the provider's business); a path naming the whole block group
+        // marks every changed block in it.
+        let _ = force_new;
+        let group_replaced = self.replaced(path);
         let mut push = |label: String, mut d: Diff| {
-            d.replace |= force_new && d.action != Act::NoOp;
+            d.replace |= group_replaced && d.action != Act::NoOp;
             items.push((label, d));
         };
         match nesting {

@@ -458,6 +458,29 @@ fn mask(v: &Value, pick: &dyn Fn(&Value) -> bool) -> J {
     }
 }
 
+/// Like [`mask`] for sensitivity, except that an unknown object (or map) is `{}`, as
+/// Terraform writes it.
+fn sens_mask(v: &Value) -> J {
+    if v.is_sensitive() {
+        return J::Bool(true);
+    }
+    match v {
+        Value::Unknown(Type::Object(_) | Type::Map(_)) => J::Object(Map::new()),
+        Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => J::Array(xs.iter().map(sens_mask).collect()),
+        Value::Map(_, m) | Value::Object(m) => {
+            let mut o = Map::new();
+            for (k, x) in m {
+                let j = sens_mask(x);
+                if j != J::Bool(false) {
+                    o.insert(k.clone(), j);
+                }
+            }
+            J::Object(o)
+        }
+        _ => J::Bool(false),
+    }
+}
+
 fn unknown_mask(v: &Value) -> J {
     if v.is_null() {
         return J::Object(Map::new());
@@ -474,7 +497,7 @@ fn sensitive_mask(v: &Value, top: bool) -> J {
     if v.is_null() {
         return if top { J::Object(Map::new()) } else { J::Bool(false) };
     }
-    let m = mask(v, &|x| x.is_sensitive());
+    let m = sens_mask(v);
     if top && m == J::Bool(false) {
         J::Object(Map::new())
     } else {
@@ -876,14 +899,72 @@ fn md_section(c: &ResourceChange, drift: bool) -> String {
     if let Some(x) = c.reason {
         reason = format!(" — {}", x.as_str().replace('_', " "));
     }
+    let mut texts = String::new();
+    let mut found = Vec::new();
+    multiline_changes(&c.before, &c.after, &mut String::new(), &mut found);
+    for (path, b, a) in found {
+        texts += &format!(
+            "\n<sub><code>{}</code> as a unified diff:</sub>\n\n```diff\n{}```\n",
+            html_escape(&path),
+            unified_text_diff_labeled(&b, &a, &path)
+        );
+    }
     format!(
-        "<details><summary>{} <code>{}</code> — {}{}</summary>\n\n```diff\n{}\n```\n\n</details>\n\n",
+        "<details><summary>{} <code>{}</code> — {}{}</summary>\n\n```diff\n{}\n```\n{}\n</details>\n\n",
         md_icon(c.action),
         html_escape(&c.addr.to_string()),
         md_verb(c, drift),
         html_escape(&reason),
-        md_diff_lines(&header)
+        md_diff_lines(&header),
+        texts
     )
+}
+
+/// Multi-line, non-sensitive, known strings that differ between before and after, with
+/// their attribute paths (`input.multi`).
+fn multiline_changes(b: &Value, a: &Value, path: &mut String, out: &mut Vec<(String, String, String)>) {
+    if b.is_sensitive() || a.is_sensitive() {
+        return;
+    }
+    match (b, a) {
+        (Value::String(x), Value::String(y)) if x != y && (x.contains('\n') || y.contains('\n')) => {
+            out.push((path.clone(), x.clone(), y.clone()));
+        }
+        (Value::Object(x) | Value::Map(_, x), Value::Object(y) | Value::Map(_, y)) => {
+            for (k, bv) in x {
+                if let Some(av) = y.get(k) {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    multiline_changes(bv, av, path, out);
+                    path.truncate(len);
+                }
+            }
+        }
+        (Value::List(_, x) | Value::Tuple(x), Value::List(_, y) | Value::Tuple(y)) if x.len() == y.len() => {
+            for (i, (bv, av)) in x.iter().zip(y).enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                multiline_changes(bv, av, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn unified_text_diff_labeled(before: &str, after: &str, label: &str) -> String {
+    let mut s = similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{label} (before)"), &format!("{label} (after)"))
+        .to_string();
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
 }
 
 /// Moves each line's change symbol to column 0 so GitHub's `diff` highlighting colours it

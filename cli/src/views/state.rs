@@ -89,3 +89,88 @@ pub fn render_state(state: &State, color: bool) -> String {
     }
     out
 }
+
+/// `plinth show -json` of a state: Terraform's state representation
+/// (`{"format_version":"1.0","terraform_version":…,"values":{"outputs":…,"root_module":…}}`).
+pub fn render_json(state: &State) -> serde_json::Value {
+    use serde_json::{json, Map, Value as J};
+    let mut outputs = Map::new();
+    for (k, o) in &state.outputs {
+        outputs.insert(k.clone(), json!({ "sensitive": o.sensitive, "value": o.value, "type": super::plan_type_json(&o.ty) }));
+    }
+    let mut modules: std::collections::BTreeMap<String, Vec<J>> = Default::default();
+    for (addr, inst) in state.instances() {
+        if addr.deposed.is_some() {
+            continue;
+        }
+        let v = instance_value(&addr.type_name, addr.mode, inst);
+        let (bare, _) = v.clone().unmark_deep();
+        let mut m = Map::new();
+        let address = addr_string(&addr);
+        m.insert("address".into(), json!(address));
+        m.insert("mode".into(), json!(if addr.mode == Mode::Data { "data" } else { "managed" }));
+        m.insert("type".into(), json!(addr.type_name));
+        m.insert("name".into(), json!(addr.name));
+        match &addr.key {
+            Some(plinth_state::IndexKey::Int(i)) => {
+                m.insert("index".into(), json!(i));
+            }
+            Some(plinth_state::IndexKey::Str(k)) => {
+                m.insert("index".into(), json!(k));
+            }
+            None => {}
+        }
+        let provider = state
+            .resources
+            .iter()
+            .find(|r| r.module == addr.module && r.type_name == addr.type_name && r.name == addr.name && r.mode == addr.mode)
+            .map(|r| r.provider.clone())
+            .unwrap_or_default();
+        let pname = provider.trim_start_matches("provider[").trim_end_matches(']').trim_matches('"').to_string();
+        m.insert("provider_name".into(), json!(pname));
+        m.insert("schema_version".into(), json!(inst.schema_version));
+        m.insert("values".into(), bare.to_json());
+        m.insert("sensitive_values".into(), sens_values(&v));
+        if inst.is_tainted() {
+            m.insert("tainted".into(), json!(true));
+        }
+        if !inst.dependencies.is_empty() {
+            m.insert("depends_on".into(), json!(inst.dependencies));
+        }
+        modules.entry(addr.module.clone().unwrap_or_default()).or_default().push(J::Object(m));
+    }
+    let mut root = Map::new();
+    root.insert("resources".into(), J::Array(modules.remove("").unwrap_or_default()));
+    if !modules.is_empty() {
+        root.insert(
+            "child_modules".into(),
+            J::Array(modules.into_iter().map(|(a, rs)| json!({ "resources": rs, "address": a })).collect()),
+        );
+    }
+    json!({
+        "format_version": "1.0",
+        "terraform_version": state.terraform_version,
+        "values": { "outputs": outputs, "root_module": root }
+    })
+}
+
+fn sens_values(v: &Value) -> serde_json::Value {
+    use serde_json::{Map, Value as J};
+    if v.is_sensitive() {
+        return J::Bool(true);
+    }
+    match v {
+        Value::List(_, xs) | Value::Set(_, xs) | Value::Tuple(xs) => J::Array(xs.iter().map(sens_values).collect()),
+        Value::Map(_, m) | Value::Object(m) => {
+            let mut o = Map::new();
+            for (k, x) in m {
+                let j = sens_values(x);
+                if j != J::Bool(false) {
+                    o.insert(k.clone(), j);
+                }
+            }
+            J::Object(o)
+        }
+        _ => J::Bool(false),
+    }
+}

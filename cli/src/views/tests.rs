@@ -369,3 +369,52 @@ fn forces_replacement_marks_typed_paths_only() {
     let r = d.render(0, &super::diff::Opts::default());
     assert!(r.contains("~ keepers = { # forces replacement"), "{r}");
 }
+
+#[test]
+fn nested_blocks_render_as_blocks() {
+    // tls_cert_request's `subject` is a nested block in the built-in schema.
+    let ty = super::schemas::implied_type("tls_cert_request", false).expect("built-in schema");
+    let Type::Object(attrs) = &ty else { panic!("object type") };
+    let mut after: BTreeMap<String, Value> = attrs.iter().map(|(k, t)| (k.clone(), Value::Null(t.clone()))).collect();
+    after.insert("id".into(), Value::Unknown(Type::String));
+    after.insert("cert_request_pem".into(), Value::Unknown(Type::String));
+    after.insert("key_algorithm".into(), Value::Unknown(Type::String));
+    after.insert("private_key_pem".into(), s("-----BEGIN RSA PRIVATE KEY-----\n").mark_sensitive());
+    after.insert("dns_names".into(), Value::List(Type::String, vec![s("app.example.com"), s("api.example.com")]));
+    let subject_ty = match attrs.get("subject") {
+        Some(Type::List(t)) => (**t).clone(),
+        other => panic!("subject is a list block, got {other:?}"),
+    };
+    let Type::Object(sattrs) = &subject_ty else { panic!("subject object") };
+    let mut subj: BTreeMap<String, Value> = sattrs.iter().map(|(k, t)| (k.clone(), Value::Null(t.clone()))).collect();
+    subj.insert("common_name".into(), s("app.example.com"));
+    subj.insert("organization".into(), s("Plinth Quickstart"));
+    after.insert("subject".into(), Value::List(subject_ty.clone(), vec![Value::Object(subj)]));
+    let mut c = change("tls_cert_request.service", Action::Create, Value::null(), Value::Object(after));
+    c.schema_type = ty;
+    c.provider = "provider[\"registry.terraform.io/hashicorp/tls\"]".into();
+    let mut p = empty_plan();
+    p.changes = vec![c];
+    let got = plan::render_human(&p, plan::HumanOpts { color: false });
+    let body = &got[got.find("  # tls_cert_request").expect("change")..got.find("\nPlan:").expect("summary")];
+    assert_eq!(
+        body,
+        r#"  # tls_cert_request.service will be created
+  + resource "tls_cert_request" "service" {
+      + cert_request_pem = (known after apply)
+      + dns_names        = [
+          + "app.example.com",
+          + "api.example.com",
+        ]
+      + id               = (known after apply)
+      + key_algorithm    = (known after apply)
+      + private_key_pem  = (sensitive value)
+
+      + subject {
+          + common_name  = "app.example.com"
+          + organization = "Plinth Quickstart"
+        }
+    }
+"#
+    );
+}

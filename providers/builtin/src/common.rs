@@ -55,6 +55,10 @@ pub(crate) trait Resource: Send + Sync {
         )
         .into())
     }
+    /// Upgrades a stored state written with an older schema version (JSON, as in state).
+    fn upgrade(&self, _from_version: u64, state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        Ok(state)
+    }
 }
 
 /// One data source of a built-in provider.
@@ -228,6 +232,31 @@ impl ConfiguredProvider for BuiltinProvider {
             },
             Err(d) => ImportResourceResponse { imported: Vec::new(), diagnostics: d },
         }
+    }
+
+    fn upgrade_resource_state(
+        &self,
+        type_name: &str,
+        from_version: u64,
+        state: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        let r = self.resource(type_name).map_err(Diagnostics::from)?;
+        let current = r.schema().version;
+        if from_version > current {
+            return Err(error(
+                "state written by a newer provider",
+                format!(
+                    "The state of this {type_name} has schema version {from_version}, but Plinth follows {} {} whose schema version is {current}.",
+                    self.0.source, self.0.version
+                ),
+            )
+            .with_help("use the Plinth release that wrote this state, or re-import the resource")
+            .into());
+        }
+        if from_version == current {
+            return Ok(state);
+        }
+        r.upgrade(from_version, state)
     }
 
     async fn read_data_source(&self, req: ReadDataSourceRequest) -> ReadDataSourceResponse {

@@ -256,6 +256,32 @@ impl Resource for RandomString {
         o.insert("result".into(), str_val(result));
         Ok(o)
     }
+    /// Older SDKv2 versions lack `numeric` (v2), `min_*` defaults and, for passwords, a
+    /// `bcrypt_hash` matching `result` (v3): fill them in as upstream's upgraders do.
+    fn upgrade(&self, _from: u64, mut state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        let Some(o) = state.as_object_mut() else {
+            return Err(error("invalid stored state", "The stored state is not an object.").into());
+        };
+        for (k, v) in self.defaults() {
+            if o.get(k).is_none_or(serde_json::Value::is_null) {
+                o.insert(k.to_string(), v.to_json());
+            }
+        }
+        if let Some(number) = o.get("number").cloned() {
+            o.insert("numeric".into(), number);
+        }
+        if self.password {
+            let result = o.get("result").and_then(|r| r.as_str()).unwrap_or_default().to_string();
+            let valid = o
+                .get("bcrypt_hash")
+                .and_then(|h| h.as_str())
+                .is_some_and(|h| bcrypt::verify(&result, h).unwrap_or(false));
+            if !valid {
+                o.insert("bcrypt_hash".into(), serde_json::Value::String(bcrypt_hash(&result)?));
+            }
+        }
+        Ok(state)
+    }
     fn import(&self, id: &str) -> Result<Obj, Diagnostics> {
         let mut o = Obj::new();
         for (k, v) in self.defaults() {

@@ -139,6 +139,25 @@ impl Resource for PrivateKey {
         key_outputs(&mut o, &key)?;
         Ok(o)
     }
+    /// v0 → v1 adds `private_key_openssh`, `private_key_pem_pkcs8` and the SHA-256
+    /// fingerprint, derived from the stored `private_key_pem` (as upstream).
+    fn upgrade(&self, _from: u64, mut state: serde_json::Value) -> Result<serde_json::Value, Diagnostics> {
+        let Some(o) = state.as_object_mut() else {
+            return Err(tls_error("invalid stored state", "The stored state is not an object."));
+        };
+        let pem = o.get("private_key_pem").and_then(|p| p.as_str()).unwrap_or_default().to_string();
+        let key = Key::from_pem(&pem).map_err(|e| tls_error("cannot upgrade tls_private_key state", format!("The stored private key cannot be parsed: {e}.")))?;
+        let mut fresh = Obj::new();
+        key_outputs(&mut fresh, &key)?;
+        for (k, v) in fresh {
+            let keep = matches!(k.as_str(), "private_key_pem" | "private_key_openssh")
+                && o.get(&k).and_then(|x| x.as_str()).is_some_and(|x| !x.is_empty());
+            if !keep {
+                o.insert(k, v.to_json());
+            }
+        }
+        Ok(state)
+    }
     fn import(&self, id: &str) -> Result<Obj, Diagnostics> {
         // tls 4.0 imports a private key from its PEM (or a path to a file holding it).
         let text = if id.contains("-----BEGIN") { id.to_string() } else {

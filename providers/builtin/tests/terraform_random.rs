@@ -240,3 +240,15 @@ fn unknown_types_are_diagnostics_not_panics() {
     assert!(p.diagnostics.has_errors());
     assert!(p.diagnostics.0[0].help[0].contains("random_string"));
 }
+
+#[test]
+fn old_random_password_state_is_upgraded() {
+    let h = Harness::new("random", "random_password");
+    let old = serde_json::json!({"id": "none", "length": 8, "result": "abcdEFGH", "special": true, "upper": true, "lower": true, "number": false, "bcrypt_hash": "stale"});
+    let up = h.c.upgrade_resource_state("random_password", 1, old).unwrap();
+    assert_eq!(up["numeric"], serde_json::json!(false));
+    assert_eq!(up["min_upper"], serde_json::json!(0));
+    assert!(bcrypt::verify("abcdEFGH", up["bcrypt_hash"].as_str().unwrap()).unwrap());
+    let newer = h.c.upgrade_resource_state("random_password", 9, serde_json::json!({}));
+    assert!(newer.is_err());
+}

@@ -367,3 +367,19 @@ fn public_key_data_source() {
     let bad = h.read_data(&h.data_config(&[]));
     assert!(bad.diagnostics.has_errors());
 }
+
+#[test]
+fn tls_private_key_v0_state_is_upgraded() {
+    let k = key("RSA", &[]);
+    let h = Harness::new("tls", "tls_private_key");
+    let old = serde_json::json!({
+        "algorithm": "RSA", "rsa_bits": 2048, "ecdsa_curve": "P224", "id": "x",
+        "private_key_pem": str_of(&k, "private_key_pem"),
+        "public_key_pem": str_of(&k, "public_key_pem"),
+    });
+    let up = h.c.upgrade_resource_state("tls_private_key", 0, old).unwrap();
+    assert_eq!(up["private_key_pem"].as_str().unwrap(), str_of(&k, "private_key_pem"));
+    assert_eq!(up["private_key_pem_pkcs8"].as_str().unwrap(), str_of(&k, "private_key_pem_pkcs8"));
+    assert_eq!(up["public_key_fingerprint_sha256"].as_str().unwrap(), str_of(&k, "public_key_fingerprint_sha256"));
+    assert!(up["private_key_openssh"].as_str().unwrap().starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
+}

@@ -21,11 +21,21 @@ fn fail(ui: &mut Ui, d: Diagnostic) -> i32 {
 /// single instance, a tuple for `count`, an object keyed by `each.key` for `for_each`.
 pub fn state_objects(st: &State) -> BTreeMap<String, Value> {
     let mut grouped: BTreeMap<String, Vec<(Option<IndexKey>, Value)>> = BTreeMap::new();
+    let registry = workdir::registry();
     for (addr, inst) in st.instances() {
         if addr.module.is_some() || addr.deposed.is_some() {
             continue;
         }
-        let v = crate::views::state::instance_value(&addr.type_name, addr.mode, inst);
+        // Decode with the provider's schema (dynamic attributes are stored wrapped in
+        // {"value", "type"}); fall back to a schema-free reading.
+        let schema = st
+            .resource(None, addr.mode, &addr.type_name, &addr.name)
+            .and_then(|r| plinth_engine::stateconv::parse_provider_addr(&r.provider))
+            .and_then(|(src, _)| registry.by_source(&src))
+            .and_then(|p| plinth_engine::ProviderRegistry::resource_schema(&p, addr.mode == Mode::Data, &addr.type_name).cloned());
+        let v = schema
+            .and_then(|s| plinth_engine::stateconv::instance_value(inst, &s, |_, j| Ok(j)).ok())
+            .unwrap_or_else(|| crate::views::state::instance_value(&addr.type_name, addr.mode, inst));
         let key = match addr.mode {
             Mode::Data => format!("data.{}.{}", addr.type_name, addr.name),
             Mode::Managed => format!("{}.{}", addr.type_name, addr.name),

@@ -445,24 +445,25 @@ async fn plan_file_round_trip_and_stale_plans_are_refused() {
 
 #[tokio::test]
 async fn data_sources_read_at_plan_or_deferred() {
-    let f = Fixture::new(&[
-        ("hello.txt", "hi there"),
-        ("main.tf", r#"
-data "local_file" "known" {
-  filename = "${path.module}/hello.txt"
-}
-resource "terraform_data" "a" {
+    // Providers resolve relative paths against the process directory (the CLI runs in the
+    // configuration directory); tests use absolute paths instead.
+    let f = Fixture::new(&[("hello.txt", "hi there")]);
+    let dir = f.path().display().to_string();
+    f.write(&[("main.tf", &format!(r#"
+data "local_file" "known" {{
+  filename = "{dir}/hello.txt"
+}}
+resource "terraform_data" "a" {{
   input = data.local_file.known.content
-}
-resource "local_file" "f" {
-  filename = "${path.module}/out-${terraform_data.a.id}.txt"
+}}
+resource "local_file" "f" {{
+  filename = "{dir}/out-${{terraform_data.a.id}}.txt"
   content  = "x"
-}
-data "local_file" "later" {
+}}
+data "local_file" "later" {{
   filename = local_file.f.filename
-}
-"#),
-    ]);
+}}
+"#))]);
     let p = f.plan_ok().await;
     let a = p.change(&"terraform_data.a".parse().unwrap()).unwrap();
     assert_eq!(a.after.get_attr("input").unwrap().as_str(), Some("hi there"));
@@ -494,14 +495,14 @@ terraform {
 
 #[tokio::test]
 async fn refresh_only_reports_drift() {
-    let mut f = Fixture::new(&[
-        ("main.tf", r#"
-resource "local_file" "f" {
-  filename = "${path.module}/f.txt"
+    let mut f = Fixture::new(&[]);
+    let dir = f.path().display().to_string();
+    f.write(&[("main.tf", &format!(r#"
+resource "local_file" "f" {{
+  filename = "{dir}/f.txt"
   content  = "hello"
-}
-"#),
-    ]);
+}}
+"#))]);
     f.converge().await;
     std::fs::remove_file(f.path().join("f.txt")).unwrap();
     let opts = PlanOptions { mode: PlanMode::RefreshOnly, ..Default::default() };

@@ -429,11 +429,10 @@ async fn apply_async(args: ApplyArgs, ui: &mut Ui, destroy_cmd: bool) -> i32 {
                         .with_help("use -auto-approve to apply without asking"),
                 );
             }
-            ui.errln(if destroy { "\nDestroy cancelled." } else { "\nApply cancelled." });
+            ui.outln(if destroy { "Destroy cancelled." } else { "Apply cancelled." });
             return 1;
         }
     }
-    ui.out("\n");
     run_apply_plan(ui, s, &ctx, &plan, destroy).await
 }
 

@@ -1,0 +1,106 @@
+//! State locking from the command line: a held lock names its holder, `-lock=false` and
+//! `-lock-timeout` behave like Terraform's, the lock is released when a run ends (also on a
+//! declined prompt), and `force-unlock` clears a lock left by a killed process.
+
+mod cli_common;
+use cli_common::*;
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const CONFIG: &str = "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\n";
+
+/// Starts `plinth apply` and waits until it asks for approval (it then holds the lock).
+fn apply_waiting_at_prompt(dir: &std::path::Path) -> (std::process::Child, Arc<Mutex<String>>) {
+    let mut child = spawn(dir, &["apply"]);
+    let out = Arc::new(Mutex::new(String::new()));
+    let mut stdout = child.stdout.take().expect("stdout");
+    let sink = out.clone();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().push_str(&String::from_utf8_lossy(&buf[..n]));
+        }
+    });
+    let start = Instant::now();
+    while !out.lock().unwrap().contains("Enter a value:") {
+        assert!(start.elapsed() < Duration::from_secs(30), "apply never prompted: {}", out.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (child, out)
+}
+
+#[test]
+fn held_lock_names_its_holder_and_is_released_after_a_declined_prompt() {
+    let d = dir_with(&[("main.tf", CONFIG)]);
+    let (mut child, out) = apply_waiting_at_prompt(d.path());
+    assert!(out.lock().unwrap().contains("Do you want to perform these actions?"));
+
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 1);
+    let e = stderr(&o);
+    assert!(e.contains("Error acquiring the state lock"), "{e}");
+    assert!(e.contains("Operation: OperationTypeApply"), "{e}");
+    assert!(e.contains("Who:"), "{e}");
+    assert!(e.contains("ID:"), "{e}");
+
+    // -lock=false does not wait for the lock.
+    let o = run(d.path(), &["plan", "-lock=false"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+
+    // -lock-timeout retries for that long, then fails.
+    let start = Instant::now();
+    let o = run(d.path(), &["plan", "-lock-timeout=1s"]);
+    assert_eq!(code(&o), 1);
+    assert!(start.elapsed() >= Duration::from_millis(900), "{:?}", start.elapsed());
+
+    // Declining releases the lock.
+    child.stdin.take().unwrap().write_all(b"no\n").unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    assert!(out.lock().unwrap().contains("Apply cancelled."), "{}", out.lock().unwrap());
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn force_unlock_clears_a_lock_left_by_a_killed_process() {
+    let d = dir_with(&[("main.tf", CONFIG)]);
+    let (mut child, _out) = apply_waiting_at_prompt(d.path());
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 1);
+    let e = stderr(&o);
+    assert!(e.contains("Error acquiring the state lock"), "{e}");
+    let id = e
+        .lines()
+        .find_map(|l| l.trim_start_matches(['│', ' ']).strip_prefix("ID:").map(|s| s.trim().to_string()))
+        .unwrap_or_else(|| panic!("no lock ID in {e}"));
+    assert!(e.contains(&format!("plinth force-unlock {id}")), "{e}");
+
+    let o = run(d.path(), &["force-unlock", "-force", "not-the-id"]);
+    assert_eq!(code(&o), 1);
+
+    // Without -force it asks; a closed stdin declines.
+    let o = run(d.path(), &["force-unlock", &id]);
+    assert_eq!(code(&o), 1);
+
+    let o = run(d.path(), &["force-unlock", "-force", &id]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("Plinth state has been successfully unlocked!"), "{}", stdout(&o));
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn force_unlock_without_a_lock() {
+    let d = dir_with(&[("main.tf", CONFIG)]);
+    let o = run(d.path(), &["force-unlock", "-force", "abc"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("not locked"), "{}", stderr(&o));
+}

@@ -342,7 +342,7 @@ impl Resource for RandomId {
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
         if let Some(v) = cfg(config, "byte_length") {
-            if !v.as_i64().is_some_and(|n| n >= 1) {
+            if v.as_i64().is_none_or(|n| n < 1) {
                 d.push(attr_error(
                     "byte_length",
                     "must be at least 1",

@@ -249,7 +249,7 @@ fn validate_cert(config: &Value, d: &mut Diagnostics) {
     }
     for name in ["validity_period_hours", "early_renewal_hours"] {
         if let Some(v) = cfg(config, name) {
-            if !v.as_i64().is_some_and(|h| h >= 0) {
+            if v.as_i64().is_none_or(|h| h < 0) {
                 d.push(attr_error(name, "must be a whole number of at least 0", format!("Attribute {name} value must be at least 0."), format!("set {name} to 0 or more")));
             }
         }

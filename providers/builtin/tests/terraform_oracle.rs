@@ -8,7 +8,9 @@ use support::*;
 
 /// (name, HCL body, attribute values) for each scenario, planned against the state created
 /// from the first one.
-fn scenarios() -> Vec<(&'static str, &'static str, Vec<(&'static str, Value)>)> {
+type Scenario = (&'static str, &'static str, Vec<(&'static str, Value)>);
+
+fn scenarios() -> Vec<Scenario> {
     vec![
         ("create", "input = \"a\"\ntriggers_replace = 1", vec![("input", s("a")), ("triggers_replace", n(1))]),
         ("noop", "input = \"a\"\ntriggers_replace = 1", vec![("input", s("a")), ("triggers_replace", n(1))]),

@@ -25,6 +25,13 @@ pub trait Scope: Sync {
     /// the rest of the traversal). `range` is where the reference is written. An undeclared
     /// name is an error diagnostic with a "did you mean" help where one is close.
     fn lookup(&self, r: &Reference, range: &SourceRange) -> Result<Value, Diagnostic>;
+
+    /// Optional fast path for `REF[key]` (`aws_instance.web[count.index]`): the element
+    /// alone, so a scope need not build the whole resource (a tuple of every instance) for
+    /// each reference. `None` (the default) falls back to [`Scope::lookup`] + indexing.
+    fn lookup_index(&self, _r: &Reference, _key: &Value, _range: &SourceRange) -> Option<Result<Value, Diagnostic>> {
+        None
+    }
 }
 
 /// A scope where every reference is an error (constants: variable defaults, type defaults).
@@ -408,13 +415,37 @@ impl<'a, 'c> Evaluator<'a, 'c> {
             (Some(a), Some(b)) if used > 0 => self.rng(Some(a.start..b.end)),
             (a, _) => self.rng(a.clone()),
         };
+        let start = root_span.as_ref().map(|s| s.start);
+        // Fast path: `RESOURCE[key]…` asks the scope for the one element (engine scopes
+        // answer without building a tuple of every instance).
+        if matches!(reference, Reference::Resource { .. } | Reference::Data { .. } | Reference::Module(_)) {
+            if let Some(TraversalOperator::Index(ie)) = ops.get(used) {
+                let key = self.eval(ie)?;
+                if key.is_wholly_known() && !key.contains_sensitive() {
+                    let irange = match (&root_span, spans.get(used).cloned().flatten()) {
+                        (Some(a), Some(b)) => self.rng(Some(a.start..b.end)),
+                        _ => range.clone(),
+                    };
+                    if let Some(r) = self.ctx.scope.lookup_index(&reference, &key, &irange) {
+                        let v = r.map_err(|mut d| {
+                            if d.subject.is_none() {
+                                d.subject = Some(irange.clone());
+                            }
+                            Box::new(d)
+                        })?;
+                        let rest: Vec<&TraversalOperator> = ops[used + 1..].to_vec();
+                        let rest_spans = &spans[(used + 1).min(spans.len())..];
+                        return self.apply_ops_spans(v, &rest, rest_spans, start);
+                    }
+                }
+            }
+        }
         let v = self.ctx.scope.lookup(&reference, &range).map_err(|mut d| {
             if d.subject.is_none() {
                 d.subject = Some(range.clone());
             }
             Box::new(d)
         })?;
-        let start = root_span.map(|s| s.start);
         let rest: Vec<&TraversalOperator> = ops[used..].to_vec();
         let rest_spans = &spans[used.min(spans.len())..];
         self.apply_ops_spans(v, &rest, rest_spans, start)

@@ -35,7 +35,10 @@ pub fn run<S: AsRef<str>>(argv: &[S]) -> i32 {
                     return 1;
                 }
             }
-            commands::run(command, &mut ui)
+            tracing::info!(version = env!("CARGO_PKG_VERSION"), command = ?command, "plinth starting");
+            let code = commands::run(command, &mut ui);
+            tracing::debug!(code, "plinth finished");
+            code
         }
         Err(e) => {
             usage_error(&mut ui, &e);

@@ -104,3 +104,19 @@ fn force_unlock_without_a_lock() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("not locked"), "{}", stderr(&o));
 }
+
+#[test]
+fn interrupt_at_the_prompt_releases_the_lock() {
+    let d = dir_with(&[("main.tf", CONFIG)]);
+    let (mut child, out) = apply_waiting_at_prompt(d.path());
+    let pid = child.id().to_string();
+    let k = std::process::Command::new("kill").args(["-INT", &pid]).status().expect("kill");
+    assert!(k.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(out.lock().unwrap().contains("Interrupt received."), "{}", out.lock().unwrap());
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 0, "lock must be released: {}", stderr(&o));
+    assert_eq!(stdout(&run(d.path(), &["state", "list"])), "");
+}

@@ -110,6 +110,8 @@ struct Session {
     backend: Arc<dyn StateBackend>,
     workspace: String,
     manager: StateManager,
+    /// Ctrl-C handling for as long as the lock is held.
+    guard: InterruptGuard,
 }
 
 /// Loads config, variables and state (locked). Prints diagnostics; `Err(code)` on failure.
@@ -156,7 +158,8 @@ async fn open_state_session(
     if let Some(w) = workdir::recovery_warning(&recovery) {
         ui.diagnostics(&Diagnostics::from(w), None);
     }
-    Ok(Session { config, backend, workspace, manager })
+    let guard = InterruptGuard::new(backend.clone(), &workspace, manager.lock_id(), ui.json);
+    Ok(Session { config, backend, workspace, manager, guard })
 }
 
 /// Progress lines from the engine's hook, written straight to stdout (the hook runs on
@@ -333,9 +336,7 @@ async fn plan_async(args: PlanArgs, ui: &mut Ui) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let guard = interrupt_guard(s.backend.clone(), &s.workspace, s.manager.lock_id(), None, ui.json);
     let (plan, _ctx, ok) = make_plan(ui, &s, variables, p).await;
-    guard.abort();
     let mut code = if ok && plan.is_some() { 0 } else { 1 };
     if let (Some(plan), Some(out), true) = (&plan, &args.out, code == 0) {
         // A saved plan records the state's lineage: make sure it is on disk.
@@ -398,9 +399,7 @@ async fn apply_async(args: ApplyArgs, ui: &mut Ui, destroy_cmd: bool) -> i32 {
         Ok(x) => x,
         Err(code) => return code,
     };
-    let guard = interrupt_guard(s.backend.clone(), &s.workspace, s.manager.lock_id(), None, ui.json);
     let (plan, ctx, ok) = make_plan(ui, &s, variables, p).await;
-    guard.abort();
     let Some(plan) = plan.filter(|_| ok) else {
         let _ = s.manager.release().await;
         return 1;
@@ -505,12 +504,11 @@ async fn apply_saved(a: SavedApply, ui: &mut Ui) -> i32 {
 }
 
 async fn run_apply_plan(ui: &mut Ui, s: Session, ctx: &plinth_engine::Context, plan: &Plan, destroy: bool) -> i32 {
-    let Session { config, backend, workspace, mut manager } = s;
+    let Session { config, mut manager, guard, .. } = s;
     let cancel = CancellationToken::new();
-    let guard = interrupt_guard(backend.clone(), &workspace, manager.lock_id(), Some(cancel.clone()), ui.json);
+    guard.arm(cancel.clone());
     let hook = UiHook::new(ui.color, ui.json, Some(plan));
     let (summary, diags) = plinth_engine::apply(ctx, plan, &mut manager, &hook, cancel.clone()).await;
-    guard.abort();
     let mut code = if diags.has_errors() { 1 } else { 0 };
     ui.diagnostics(&diags, Some(&config.sources));
     let outputs: Vec<(String, Value, bool)> = manager
@@ -523,6 +521,7 @@ async fn run_apply_plan(ui: &mut Ui, s: Session, ctx: &plinth_engine::Context, p
         ui.diagnostics(&Diagnostics::from(e.to_diagnostic()), None);
         code = 1;
     }
+    drop(guard);
     if summary.cancelled && !ui.json {
         ui.errln(&format!(
             "Operation cancelled: {} change(s) not started. Completed changes were saved to the state.",
@@ -547,42 +546,62 @@ async fn run_apply_plan(ui: &mut Ui, s: Session, ctx: &plinth_engine::Context, p
     code
 }
 
-/// Handles Ctrl-C while a run holds the state lock. With a cancellation token (apply), the
-/// first interrupt cancels gracefully; otherwise (plan), or on a second interrupt, the lock
-/// is released and the process exits at once with status 1.
-fn interrupt_guard(
-    backend: Arc<dyn StateBackend>,
-    workspace: &str,
-    lock_id: Option<&str>,
-    cancel: Option<CancellationToken>,
-    json: bool,
-) -> tokio::task::JoinHandle<()> {
-    let workspace = workspace.to_string();
-    let lock_id = lock_id.map(str::to_string);
-    tokio::spawn(async move {
-        let say = |s: &str| {
-            if json {
-                eprintln!("{s}");
-            } else {
-                println!("{s}");
-            }
-        };
-        if tokio::signal::ctrl_c().await.is_err() {
-            return;
-        }
-        if let Some(cancel) = cancel {
-            say("\nInterrupt received.\nPlease wait for Plinth to exit or data loss may occur.\nGracefully shutting down...\n\nStopping operation...");
-            cancel.cancel();
+/// Handles Ctrl-C while a run holds the state lock. Before apply starts (planning, the
+/// approval prompt) an interrupt releases the lock and exits with status 1. Once armed with
+/// the apply's cancellation token, the first interrupt cancels gracefully (in-flight changes
+/// finish and are saved) and a second one releases the lock and exits at once; every
+/// completed change is already in the state journal.
+struct InterruptGuard {
+    handle: tokio::task::JoinHandle<()>,
+    cancel: Arc<Mutex<Option<CancellationToken>>>,
+}
+
+impl InterruptGuard {
+    fn new(backend: Arc<dyn StateBackend>, workspace: &str, lock_id: Option<&str>, json: bool) -> InterruptGuard {
+        let workspace = workspace.to_string();
+        let lock_id = lock_id.map(str::to_string);
+        let cancel: Arc<Mutex<Option<CancellationToken>>> = Arc::new(Mutex::new(None));
+        let armed = cancel.clone();
+        let handle = tokio::spawn(async move {
+            let say = |s: &str| {
+                if json {
+                    eprintln!("{s}");
+                } else {
+                    println!("{s}");
+                }
+            };
             if tokio::signal::ctrl_c().await.is_err() {
                 return;
             }
-            say("\nTwo interrupts received. Exiting immediately. Completed changes are in the state journal and will be recovered by the next run.");
-        } else {
-            say("\nInterrupt received. Stopping.");
+            let token = armed.lock().ok().and_then(|t| t.clone());
+            if let Some(token) = token {
+                say("\nInterrupt received.\nPlease wait for Plinth to exit or data loss may occur.\nGracefully shutting down...\n\nStopping operation...");
+                token.cancel();
+                if tokio::signal::ctrl_c().await.is_err() {
+                    return;
+                }
+                say("\nTwo interrupts received. Exiting immediately. Completed changes are in the state journal and will be recovered by the next run.");
+            } else {
+                say("\nInterrupt received. Stopping before any change was made.");
+            }
+            if let Some(id) = lock_id {
+                let _ = backend.unlock_blocking(&workspace, &id);
+            }
+            std::process::exit(1);
+        });
+        InterruptGuard { handle, cancel }
+    }
+
+    /// From now on the first interrupt cancels `token` instead of exiting.
+    fn arm(&self, token: CancellationToken) {
+        if let Ok(mut t) = self.cancel.lock() {
+            *t = Some(token);
         }
-        if let Some(id) = lock_id {
-            let _ = backend.unlock_blocking(&workspace, &id);
-        }
-        std::process::exit(1);
-    })
+    }
+}
+
+impl Drop for InterruptGuard {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
 }

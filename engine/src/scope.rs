@@ -127,6 +127,53 @@ fn undeclared(kind: &str, what: &str, name: &str, candidates: Vec<&str>, range: 
 }
 
 impl Scope for EvalScope<'_> {
+    fn lookup_index(&self, r: &Reference, key: &Value, _range: &SourceRange) -> Option<Result<Value, Diagnostic>> {
+        let values = self.values.read().ok()?;
+        let mi = &self.module_instance;
+        let inst_key = match key.unmarked() {
+            Value::Number(n) => InstanceKey::Int(n.to_i64()?),
+            Value::String(s) => InstanceKey::Str(s.clone()),
+            _ => return None,
+        };
+        match r {
+            Reference::Resource { type_name, name } | Reference::Data { type_name, name } => {
+                let mode = if matches!(r, Reference::Data { .. }) { ResourceMode::Data } else { ResourceMode::Managed };
+                let rk = crate::confgraph::resource_key(mode, type_name, name);
+                let rv = values.resources.get(&(mi.clone(), rk))?;
+                let present = match (&rv.expansion, &inst_key) {
+                    (Expansion::Count(n), InstanceKey::Int(i)) => *i >= 0 && i < n,
+                    (Expansion::ForEach(m), InstanceKey::Str(k)) => m.contains_key(k),
+                    _ => false,
+                };
+                if !present {
+                    return None;
+                }
+                Some(Ok(rv.instances.get(&inst_key).cloned().unwrap_or_else(Value::unknown)))
+            }
+            Reference::Module(n) => {
+                let call = self.module.module_calls.get(n)?;
+                let exp = values.module_expansion.get(&(mi.clone(), n.clone()))?;
+                let present = match (exp, &inst_key) {
+                    (Expansion::Count(c), InstanceKey::Int(i)) => *i >= 0 && i < c,
+                    (Expansion::ForEach(m), InstanceKey::Str(k)) => m.contains_key(k),
+                    _ => false,
+                };
+                if !present {
+                    return None;
+                }
+                let child = mi.child(n, inst_key);
+                Some(Ok(Value::Object(
+                    call.module
+                        .outputs
+                        .keys()
+                        .map(|o| (o.clone(), values.outputs.get(&(child.clone(), o.clone())).cloned().unwrap_or_else(Value::unknown)))
+                        .collect(),
+                )))
+            }
+            _ => None,
+        }
+    }
+
     fn lookup(&self, r: &Reference, range: &SourceRange) -> Result<Value, Diagnostic> {
         let values = self.values.read().map_err(|_| Diagnostic::bug("evaluation state poisoned", "A worker panicked."))?;
         let mi = &self.module_instance;

@@ -78,14 +78,15 @@ pub trait StateBackend: Send + Sync {
     fn journal_path(&self, workspace: &str) -> PathBuf;
 }
 
-/// Terraform's rule for workspace names: non-empty, URL path safe, no path separators.
+/// Terraform's rule for workspace names: non-empty and unchanged by Go's `url.PathEscape`
+/// (letters, digits, `-_.~$&+:=@`), so no path separators.
 pub fn validate_workspace_name(name: &str) -> Result<(), StateError> {
     let ok = !name.is_empty()
         && name != "."
         && name != ".."
         && name.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(b, b'-' | b'_' | b'.' | b'~' | b'!' | b'$' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@')
+                || matches!(b, b'-' | b'_' | b'.' | b'~' | b'$' | b'&' | b'+' | b':' | b'=' | b'@')
         });
     if ok {
         Ok(())

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // one short-lived value per append
 pub(crate) enum Entry {
     Begin { lineage: String, serial: u64 },
     Change(InstanceChange),

@@ -13,6 +13,8 @@
 //!
 //! Nothing here prints: errors are [`StateError`]s, convertible to diagnostics.
 
+#![allow(clippy::result_large_err)] // StateError::Locked carries the holder's LockInfo by value, as documented
+
 pub mod backend;
 pub mod error;
 pub mod format;

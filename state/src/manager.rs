@@ -25,6 +25,7 @@ use std::time::{Duration, Instant};
 /// One completed change, recorded durably.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[allow(clippy::large_enum_variant)] // moved once per change, never stored in bulk
 pub enum InstanceChange {
     /// Create or replace the object at `addr`.
     Set {

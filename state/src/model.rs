@@ -369,10 +369,16 @@ impl State {
         struct VersionOnly {
             version: Option<serde_json::Value>,
         }
-        let v: VersionOnly = serde_json::from_slice(bytes).map_err(|e| StateError::Invalid {
-            message: format!("the state is not valid JSON: {e}"),
-        })?;
-        match v.version.as_ref().and_then(|v| v.as_u64()) {
+        // Parse once; only on failure look at the version to explain it better.
+        let full = serde_json::from_slice::<State>(bytes);
+        let version = match &full {
+            Ok(st) => Some(u64::from(st.version)),
+            Err(_) => serde_json::from_slice::<VersionOnly>(bytes)
+                .map_err(|e| StateError::Invalid { message: format!("the state is not valid JSON: {e}") })?
+                .version
+                .and_then(|v| v.as_u64()),
+        };
+        match version {
             Some(4) => {}
             Some(n) => return Err(StateError::UnsupportedVersion(n)),
             None => {
@@ -381,7 +387,7 @@ impl State {
                 })
             }
         }
-        let mut st: State = serde_json::from_slice(bytes).map_err(|e| StateError::Invalid {
+        let mut st = full.map_err(|e| StateError::Invalid {
             message: format!("the state file does not match format version 4: {e}"),
         })?;
         st.normalize();

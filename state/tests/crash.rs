@@ -119,16 +119,13 @@ fn kill_at_random_moments_loses_no_acknowledged_change() {
         // The killed child's lock is stale; release it and reopen.
         rt.block_on(async {
             let b: Arc<dyn StateBackend> = Arc::new(LocalBackend::new(dir.path()));
-            match b.lock_info("default").await.unwrap() {
-                Some(info) => {
-                    let e = StateManager::open(b.clone(), "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO)
-                        .await
-                        .err()
-                        .expect("a killed holder leaves its lock file");
-                    assert!(matches!(e, StateError::StaleLock(_)), "{e}");
-                    b.force_unlock("default", &info.id).await.unwrap();
-                }
-                None => {}
+            if let Some(info) = b.lock_info("default").await.unwrap() {
+                let e = StateManager::open(b.clone(), "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO)
+                    .await
+                    .err()
+                    .expect("a killed holder leaves its lock file");
+                assert!(matches!(e, StateError::StaleLock(_)), "{e}");
+                b.force_unlock("default", &info.id).await.unwrap();
             }
             let (m, rec) = StateManager::open(b, "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO)
                 .await

@@ -17,8 +17,8 @@ fn json() -> impl Strategy<Value = J> {
     let leaf = prop_oneof![
         Just(J::Null),
         any::<bool>().prop_map(J::Bool),
-        any::<i64>().prop_map(|i| J::from(i)),
-        (-1e300f64..1e300).prop_map(|f| J::from(f)),
+        any::<i64>().prop_map(J::from),
+        (-1e300f64..1e300).prop_map(J::from),
         text().prop_map(J::String),
     ];
     leaf.prop_recursive(3, 24, 5, |inner| {

@@ -70,7 +70,18 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         let Some(t) = ctx.template else {
             return Err(call_err("template rendering is not available in this context"));
         };
-        t(&text, &path, &a[1]).map_err(call_err)
+        let missing = |e: &str| {
+            e.split_once("There is no variable named \"").or_else(|| e.split_once("(found a bare name \"")).map(|(at, rest)| (at.to_string(), rest.to_string()))
+        };
+        t(&text, &path, &a[1]).map_err(|e| match missing(&e) {
+            // Terraform reports a variable missing from `vars` against the vars argument.
+            Some((at, rest)) => {
+                let name = rest.split('"').next().unwrap_or("");
+                let at = at.split(": ").next().unwrap_or("").trim_end_matches(':').to_string();
+                arg_err(1, format!("vars map does not contain key {}, referenced at {at}", go_quote(name)))
+            }
+            None => call_err(e),
+        })
     }));
 }
 

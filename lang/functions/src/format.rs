@@ -188,11 +188,7 @@ fn type_at(t: &Type, indent: usize) -> String {
             let mut out = String::from("object({\n");
             for (k, t) in m {
                 out.push_str(&" ".repeat(indent + 4));
-                if is_identifier(k) {
-                    out.push_str(k);
-                } else {
-                    out.push_str(&go_quote(k));
-                }
+                out.push_str(k);
                 out.push_str(": ");
                 out.push_str(&type_at(t, indent + 4));
                 out.push_str(",\n");
@@ -202,12 +198,6 @@ fn type_at(t: &Type, indent: usize) -> String {
             out
         }
     }
-}
-
-fn is_identifier(s: &str) -> bool {
-    let mut cs = s.chars();
-    matches!(cs.next(), Some(c) if c.is_alphabetic() || c == '_')
-        && cs.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]

@@ -128,7 +128,12 @@ impl Number {
         })
     }
     pub fn sub(&self, o: &Number) -> Result<Number, &'static str> {
-        self.add(&o.neg())
+        match (self, o) {
+            (Number::PosInf, Number::PosInf) | (Number::NegInf, Number::NegInf) => {
+                Err("can't subtract infinity from itself")
+            }
+            _ => self.add(&o.neg()),
+        }
     }
     pub fn mul(&self, o: &Number) -> Result<Number, &'static str> {
         Ok(match (self, o) {
@@ -147,7 +152,16 @@ impl Number {
     }
     pub fn div(&self, o: &Number) -> Result<Number, &'static str> {
         match (self, o) {
-            (_, b) if b.is_zero() => Err("divide by zero"),
+            // cty: x/0 is an infinity with x's sign; 0/0 is an error.
+            (a, b) if b.is_zero() => {
+                if a.is_zero() {
+                    Err("can't divide zero by zero or infinity by infinity")
+                } else if a.is_negative() {
+                    Ok(Number::NegInf)
+                } else {
+                    Ok(Number::PosInf)
+                }
+            }
             (Number::Finite(a), Number::Finite(b)) => Ok(Number::Finite(binary::div(a, b))),
             (Number::Finite(_), _) => Ok(Number::zero()),
             (_, Number::Finite(b)) => {
@@ -157,7 +171,7 @@ impl Number {
                     Ok(Number::PosInf)
                 }
             }
-            _ => Err("can't divide infinity by infinity"),
+            _ => Err("can't divide zero by zero or infinity by infinity"),
         }
     }
     /// Terraform's `%`: remainder with the sign of the dividend; `x % 0` is `x` (observed in
@@ -529,6 +543,9 @@ mod tests {
         assert_eq!(Number::from_f64(2f64.powi(64)).unwrap().to_string(), "18446744073709550000");
         assert_eq!(Number::from_f64(2f64.sqrt()).unwrap().to_string(), "1.4142135623730951");
         assert!(Number::parse(" 1").is_none());
+        assert_eq!(Number::one().div(&Number::zero()), Ok(Number::PosInf));
+        assert_eq!(Number::from(-2).div(&Number::zero()), Ok(Number::NegInf));
+        assert!(Number::zero().div(&Number::zero()).is_err());
         assert_eq!(Number::from(1).rem(&Number::zero()).unwrap().to_string(), "1");
     }
 }

@@ -40,7 +40,7 @@ pub(crate) fn resources() -> Vec<Box<dyn Resource>> {
 }
 
 pub(crate) fn data_sources() -> Vec<Box<dyn DataSource>> {
-    vec![Box::new(PublicKeyData)]
+    vec![Box::new(PublicKeyData), Box::new(CertificateData)]
 }
 
 /// upstream's `hashForState`: hex SHA-1 of the whitespace-trimmed value.
@@ -640,6 +640,160 @@ impl DataSource for PublicKeyData {
         o.insert("public_key_fingerprint_md5".into(), str_val(key.fingerprint_md5()));
         o.insert("public_key_fingerprint_sha256".into(), str_val(key.fingerprint_sha256()));
         o.insert("id".into(), str_val(hash_for_state(&key.spki())));
+        Ok(o)
+    }
+}
+
+// ---- data tls_certificate --------------------------------------------------------------
+
+pub(crate) struct CertificateData;
+
+fn certificate_object_type() -> Type {
+    Type::object([
+        ("signature_algorithm", Type::String),
+        ("public_key_algorithm", Type::String),
+        ("serial_number", Type::String),
+        ("is_ca", Type::Bool),
+        ("version", Type::Number),
+        ("issuer", Type::String),
+        ("subject", Type::String),
+        ("not_before", Type::String),
+        ("not_after", Type::String),
+        ("sha1_fingerprint", Type::String),
+        ("cert_pem", Type::String),
+    ])
+}
+
+/// Go's `pkix.Name.String()`: RDNs most-specific first, `TYPE=value` joined by commas.
+fn go_name(name: &x509_parser::x509::X509Name<'_>) -> String {
+    let mut parts = Vec::new();
+    for rdn in name.iter_rdn() {
+        let mut attrs = Vec::new();
+        for a in rdn.iter() {
+            let oid = a.attr_type().to_id_string();
+            let short = match oid.as_str() {
+                "2.5.4.6" => "C".to_string(),
+                "2.5.4.10" => "O".to_string(),
+                "2.5.4.11" => "OU".to_string(),
+                "2.5.4.3" => "CN".to_string(),
+                "2.5.4.5" => "SERIALNUMBER".to_string(),
+                "2.5.4.7" => "L".to_string(),
+                "2.5.4.8" => "ST".to_string(),
+                "2.5.4.9" => "STREET".to_string(),
+                "2.5.4.17" => "POSTALCODE".to_string(),
+                o => o.to_string(),
+            };
+            let v = a.as_str().map(|v| {
+                let mut e = String::new();
+                for (i, c) in v.chars().enumerate() {
+                    if matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';') || (i == 0 && matches!(c, '#' | ' ')) {
+                        e.push('\\');
+                    }
+                    e.push(c);
+                }
+                e
+            });
+            attrs.push(format!("{short}={}", v.unwrap_or_else(|_| format!("#{}", hex(a.attr_value().data.as_ref())))));
+        }
+        parts.push(attrs.join("+"));
+    }
+    parts.reverse();
+    parts.join(",")
+}
+
+fn signature_algorithm_name(oid: &str) -> &'static str {
+    match oid {
+        "1.2.840.113549.1.1.4" => "MD5-RSA",
+        "1.2.840.113549.1.1.5" => "SHA1-RSA",
+        "1.2.840.113549.1.1.11" => "SHA256-RSA",
+        "1.2.840.113549.1.1.12" => "SHA384-RSA",
+        "1.2.840.113549.1.1.13" => "SHA512-RSA",
+        "1.2.840.113549.1.1.10" => "SHA256-RSAPSS",
+        "1.2.840.10045.4.1" => "ECDSA-SHA1",
+        "1.2.840.10045.4.3.2" => "ECDSA-SHA256",
+        "1.2.840.10045.4.3.3" => "ECDSA-SHA384",
+        "1.2.840.10045.4.3.4" => "ECDSA-SHA512",
+        "1.3.101.112" => "Ed25519",
+        _ => "0",
+    }
+}
+
+fn certificate_value(der: &[u8]) -> Result<Value, Diagnostics> {
+    let (_, c) = x509_parser::parse_x509_certificate(der)
+        .map_err(|e| tls_error("invalid certificate", format!("A CERTIFICATE block cannot be parsed: {e}.")))?;
+    let pk = match c.public_key().algorithm.algorithm.to_id_string().as_str() {
+        "1.2.840.113549.1.1.1" => "RSA",
+        "1.2.840.10045.2.1" => "ECDSA",
+        "1.3.101.112" => "Ed25519",
+        _ => "0",
+    };
+    let is_ca = c.basic_constraints().ok().flatten().is_some_and(|b| b.value.ca);
+    let t = |x: x509_parser::time::ASN1Time| {
+        OffsetDateTime::from_unix_timestamp(x.timestamp()).map(rfc3339).unwrap_or_default()
+    };
+    Ok(Value::object([
+        ("signature_algorithm", str_val(signature_algorithm_name(&c.signature_algorithm.algorithm.to_id_string()))),
+        ("public_key_algorithm", str_val(pk)),
+        ("serial_number", str_val(crate::random::big_decimal(c.raw_serial()))),
+        ("is_ca", Value::Bool(is_ca)),
+        ("version", num(c.version().0 as i64 + 1)),
+        ("issuer", str_val(go_name(c.issuer()))),
+        ("subject", str_val(go_name(c.subject()))),
+        ("not_before", str_val(t(c.validity().not_before))),
+        ("not_after", str_val(t(c.validity().not_after))),
+        ("sha1_fingerprint", str_val(hex(&sha1(der)))),
+        ("cert_pem", str_val(crate::der::pem_encode("CERTIFICATE", der))),
+    ]))
+}
+
+impl DataSource for CertificateData {
+    fn type_name(&self) -> &'static str {
+        "tls_certificate"
+    }
+    fn schema(&self) -> Schema {
+        let b = Block::new()
+            .attr("url", Attribute::optional(Type::String).describe("URL of the endpoint to get the certificates from. Accepted schemes are: `https`, `tls`. For scheme `https://` it will use the HTTP protocol and apply the `proxy` configuration of the provider, if set. For scheme `tls://` it will instead use a secure TCP socket. (Plinth: not supported yet; use `content`.)"))
+            .attr("content", Attribute::optional(Type::String).describe("The content of the certificate in [PEM (RFC 1421)](https://datatracker.ietf.org/doc/html/rfc1421) format."))
+            .attr("verify_chain", Attribute::optional(Type::Bool).describe("Whether to verify the certificate chain while parsing it or not (default: `true`)."))
+            .attr("certificates", Attribute::computed(Type::list(certificate_object_type())).describe("The certificates protecting the site, with the root of the chain first."))
+            .attr("id", Attribute::computed(Type::String).describe("Unique identifier of this data source: hashing of the certificates in the chain."));
+        Schema { version: 0, block: b }
+    }
+    fn validate(&self, config: &Value) -> Diagnostics {
+        let set = |k: &str| config.get_attr(k).is_some_and(|v| !v.is_null());
+        let mut d = Diagnostics::new();
+        if set("url") == set("content") {
+            d.push(
+                Diagnostic::error("invalid combination of arguments")
+                    .with_detail("Exactly one of url or content must be set.")
+                    .with_help("set content = file(\"chain.pem\")"),
+            );
+        } else if set("url") {
+            d.push(
+                Diagnostic::error("tls_certificate with url is not supported")
+                    .with_detail("Plinth does not fetch certificates over the network in tls_certificate yet; it reads PEM content.")
+                    .with_help("fetch the chain once (e.g. `openssl s_client -showcerts`) and pass it as content"),
+            );
+        }
+        d
+    }
+    fn read(&self, config: &Obj) -> Result<Obj, Diagnostics> {
+        let content = get_str(config, "content").unwrap_or_default();
+        let blocks = crate::der::pem_decode_all(&content).map_err(|e| tls_error("invalid content", format!("{e}.")))?;
+        let mut certs = Vec::new();
+        for (label, der) in blocks.iter().filter(|(l, _)| l == "CERTIFICATE") {
+            let _ = label;
+            certs.push(certificate_value(der)?);
+        }
+        if certs.is_empty() {
+            return Err(Diagnostics::from(
+                error("no certificates found", "The content has no PEM block of type CERTIFICATE.")
+                    .with_help("pass PEM text beginning with -----BEGIN CERTIFICATE-----"),
+            ));
+        }
+        let mut o = config.clone();
+        o.insert("id".into(), str_val(hash_for_state(content.as_bytes())));
+        o.insert("certificates".into(), Value::List(certificate_object_type(), certs));
         Ok(o)
     }
 }

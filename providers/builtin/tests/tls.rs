@@ -383,3 +383,28 @@ fn tls_private_key_v0_state_is_upgraded() {
     assert_eq!(up["public_key_fingerprint_sha256"].as_str().unwrap(), str_of(&k, "public_key_fingerprint_sha256"));
     assert!(up["private_key_openssh"].as_str().unwrap().starts_with("-----BEGIN OPENSSH PRIVATE KEY-----"));
 }
+
+#[test]
+fn certificate_data_source_reads_pem_content() {
+    let ca_key = key("RSA", &[]);
+    let (_, _, ca) = self_signed(&str_of(&ca_key, "private_key_pem"), true);
+    let h = Harness::new("tls", "tls_certificate");
+    let r = h.read_data(&h.data_config(&[("content", s(&str_of(&ca, "cert_pem")))]));
+    assert!(!r.diagnostics.has_errors(), "{}", r.diagnostics);
+    let certs = r.state.get_attr("certificates").unwrap().as_seq().unwrap().to_vec();
+    assert_eq!(certs.len(), 1);
+    let c = &certs[0];
+    assert_eq!(str_of(c, "subject"), "CN=example.com,O=ACME,C=NL");
+    assert_eq!(str_of(c, "issuer"), "CN=example.com,O=ACME,C=NL");
+    assert_eq!(str_of(c, "signature_algorithm"), "SHA256-RSA");
+    assert_eq!(str_of(c, "public_key_algorithm"), "RSA");
+    assert_eq!(str_of(c, "serial_number"), str_of(&ca, "id"));
+    assert_eq!(c.get_attr("is_ca"), Some(&b(true)));
+    assert_eq!(c.get_attr("version"), Some(&n(3)));
+    assert_eq!(str_of(c, "not_before"), str_of(&ca, "validity_start_time"));
+    assert_eq!(str_of(c, "cert_pem"), str_of(&ca, "cert_pem"));
+    let url = h.read_data(&h.data_config(&[("url", s("https://example.com"))]));
+    assert!(url.diagnostics.has_errors());
+    let none = h.read_data(&h.data_config(&[("content", s("garbage"))]));
+    assert!(none.diagnostics.has_errors());
+}

@@ -61,9 +61,10 @@ impl StringParams {
 /// Generates a random string: first the `min_*` characters of each class (even for a class
 /// that is disabled, as upstream), then the rest from the enabled classes, then shuffles.
 pub(crate) fn generate_string(p: &StringParams) -> Result<String, Diagnostic> {
+    // As upstream: an empty override_special means the default special characters.
     let special = match &p.override_special {
-        Some(s) => s.as_str(),
-        None => SPECIAL_CHARS,
+        Some(s) if !s.is_empty() => s.as_str(),
+        _ => SPECIAL_CHARS,
     };
     let mut chars = String::new();
     if p.upper {
@@ -695,10 +696,9 @@ mod tests {
         ) {
             let mins = min_upper + min_lower + min_numeric + min_special;
             prop_assume!(length >= mins);
-            let specials: String = override_special.clone().unwrap_or_else(|| SPECIAL_CHARS.into());
-            prop_assume!(!(min_special > 0 && specials.is_empty()));
+            let specials: String = override_special.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| SPECIAL_CHARS.into());
             let p = StringParams { length, upper, min_upper, lower, min_lower, numeric, min_numeric, special, min_special, override_special: override_special.clone() };
-            let any_class = upper || lower || numeric || (special && !specials.is_empty());
+            let any_class = upper || lower || numeric || special;
             match generate_string(&p) {
                 Ok(s) => {
                     prop_assert_eq!(s.chars().count() as i64, length);

@@ -177,11 +177,27 @@ impl Scope for StaticScope<'_> {
             }
             Reference::PathModule => Ok(Value::string(path_string(&m.dir))),
             Reference::PathRoot => Ok(Value::string(path_string(&self.root_dir))),
-            Reference::PathCwd => Ok(Value::string(self.cwd.canonicalize().unwrap_or_else(|_| self.cwd.clone()).display().to_string())),
+            Reference::PathCwd => Ok(Value::string(absolute_clean(&self.cwd))),
             Reference::TerraformWorkspace => Ok(Value::string(self.workspace.clone())),
             Reference::Iterator(n) => Err(Diagnostic::error("Unknown variable").with_detail(format!("There is no variable named \"{n}\".")).with_subject(range.clone())),
         }
     }
+}
+
+/// An absolute, lexically cleaned path (no symlink resolution), like Go's `filepath.Abs`.
+fn absolute_clean(p: &Path) -> String {
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out.display().to_string()
 }
 
 /// `path.module`-style rendering: relative to the working directory, `.` for it.

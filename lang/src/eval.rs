@@ -1577,7 +1577,8 @@ fn decode_body(body: &Body, schema: &plinth_sdk::Block, ctx: &EvalContext<'_>, v
                     .with_detail(format!("The argument \"{name}\" is required, but no definition was found."))
                     .with_help(format!("add `{name} = …` to this block"));
                 if let Some(r) = &body.range {
-                    d = d.with_subject(r.clone());
+                    // Point at the start of the block rather than underlining all of it.
+                    d = d.with_subject(plinth_sdk::SourceRange { file: r.file.clone(), start: r.start, end: r.start });
                 }
                 diags.push(d);
             }

@@ -186,6 +186,7 @@ impl Loader {
         };
         names.sort();
         let mut seen = Seen::default();
+        let mut files = Vec::new();
         for name in names {
             let full = dir.join(&name);
             if full.is_dir() {
@@ -207,20 +208,73 @@ impl Loader {
             let file = self.sources.add(SourceFile::new(display_path(&full), text));
             if name.ends_with(".tf.json") {
                 diags.push(
-                    Diagnostic::warning("JSON configuration files are not supported yet")
-                        .with_detail(format!("The file {} was skipped: Plinth reads only native syntax (*.tf) files so far.", file.path.display()))
+                    Diagnostic::error("JSON configuration files are not supported yet")
+                        .with_detail(format!("The file {} is in JSON syntax, which Plinth cannot read yet. Planning without it could propose destroying the objects it declares, so Plinth stops here.", file.path.display()))
                         .with_subject(file.range(0..0))
                         .with_help("convert the file to native syntax (*.tf)"),
                 );
                 continue;
             }
-            match hcl_edit::parser::parse_body(&file.text) {
+            files.push(file);
+        }
+        // Parsing dominates loading time: parse files in parallel, then build the model in
+        // file order so diagnostics stay deterministic.
+        for (file, parsed) in parse_all(files) {
+            match parsed {
                 Ok(body) => load_file_body(&mut m, body, &file, &mut seen, diags),
                 Err(e) => diags.push(syntax_error(&file, &e)),
             }
         }
         m
     }
+}
+
+type Parsed = (Arc<SourceFile>, Result<HBody, hcl_edit::parser::Error>);
+
+fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
+    let total: usize = files.iter().map(|f| f.text.len()).sum();
+    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len());
+    if threads <= 1 || total < 64 * 1024 {
+        return files.into_iter().map(|f| {
+            let r = hcl_edit::parser::parse_body(&f.text);
+            (f, r)
+        }).collect();
+    }
+    // Deal files round-robin by size so threads get similar amounts of text.
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(files[i].text.len()));
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); threads];
+    let mut loads = vec![0usize; threads];
+    for i in order {
+        let b = (0..threads).min_by_key(|&b| loads[b]).unwrap_or(0);
+        loads[b] += files[i].text.len();
+        buckets[b].push(i);
+    }
+    let mut results: Vec<Option<Result<HBody, hcl_edit::parser::Error>>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|s| {
+        let handles: Vec<_> = buckets
+            .iter()
+            .map(|b| {
+                let files = &files;
+                s.spawn(move || b.iter().map(|&i| (i, hcl_edit::parser::parse_body(&files[i].text))).collect::<Vec<_>>())
+            })
+            .collect();
+        for h in handles {
+            if let Ok(v) = h.join() {
+                for (i, r) in v {
+                    results[i] = Some(r);
+                }
+            }
+        }
+    });
+    files
+        .into_iter()
+        .zip(results)
+        .map(|(f, r)| {
+            let r = r.unwrap_or_else(|| hcl_edit::parser::parse_body(&f.text));
+            (f, r)
+        })
+        .collect()
 }
 
 /// A parse error as a diagnostic pointing at the offending character.
@@ -706,6 +760,16 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
                 check_name(&s, "provider alias", &a.expr.range, diags).then_some(s)
             });
             body.attributes.remove("version");
+            for reserved in ["count", "for_each", "depends_on", "source"] {
+                if let Some(a) = body.attributes.remove(reserved) {
+                    diags.push(
+                        Diagnostic::error("Reserved argument name in provider block")
+                            .with_detail(format!("The provider argument name \"{reserved}\" is reserved for use by Terraform in a future version."))
+                            .with_subject(a.name_range.clone())
+                            .with_help(format!("remove `{reserved}`; to create several provider configurations, write one provider block per `alias`")),
+                    );
+                }
+            }
             let key = (name.clone(), alias.clone());
             if let Some(prev) = seen.providers.get(&key) {
                 let (summary, detail) = match &alias {
@@ -815,7 +879,7 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
             let key = if managed { format!("{type_name}.{name}") } else { format!("data.{type_name}.{name}") };
             if let Some(prev) = m.resources.get(&key) {
                 diags.push(
-                    Diagnostic::error(format!("Duplicate {} configuration", if managed { "resource" } else { "data \"…\"" }.replace("data \"…\"", "data")))
+                    Diagnostic::error(format!("Duplicate {} \"{type_name}\" configuration", if managed { "resource" } else { "data" }))
                         .with_detail(format!("A {what} \"{type_name}\" \"{name}\" was already declared at {}. Resource names must be unique per type in each module.", range_str(&prev.decl_range)))
                         .with_subject(decl)
                         .with_help("rename or remove one of the two blocks"),

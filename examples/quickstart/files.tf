@@ -6,9 +6,9 @@ locals {
     ENVIRONMENT=${var.environment}
     APP_URL=https://${local.hosts[0]}
     API_URL=https://${local.hosts[1]}
-    JWT_SECRET=${random_id.jwt_secret.hex}
-    CSRF_SECRET=${random_id.csrf_secret.hex}
-    ENCRYPTION_KEY=${random_id.encryption_key.hex}
+    JWT_SECRET=${random_password.hex["JWT_SECRET"].result}
+    CSRF_SECRET=${random_password.hex["CSRF_SECRET"].result}
+    ENCRYPTION_KEY=${random_password.hex["ENCRYPTION_KEY"].result}
     POSTGRES_PASSWORD=${random_password.postgres.result}
     DATABASE_URL=postgres://app:${random_password.postgres.result}@postgres:5432/app
     REDIS_PASSWORD=${random_password.redis.result}

@@ -25,7 +25,7 @@ output "service_cert_expires" {
 
 output "jwt_secret" {
   description = "64 hex characters."
-  value       = random_id.jwt_secret.hex
+  value       = random_password.hex["JWT_SECRET"].result
   sensitive   = true
 }
 

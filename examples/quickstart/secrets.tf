@@ -5,21 +5,28 @@ locals {
   }
 }
 
-# 32 random bytes = 64 hex characters.
-resource "random_id" "jwt_secret" {
-  byte_length = 32
-  keepers     = local.keepers
+# Hex secrets: JWT_SECRET (64 hex characters = 256 bits), CSRF_SECRET and ENCRYPTION_KEY
+# (32 hex characters = 128 bits). random_password draws each character uniformly from
+# digits + "abcdef", so the result is hex; unlike random_id's `hex`, its `result` is
+# sensitive, so a rotation never prints the old secret in a plan.
+locals {
+  hex_secrets = {
+    JWT_SECRET     = 64
+    CSRF_SECRET    = 32
+    ENCRYPTION_KEY = 32
+  }
 }
 
-# 16 random bytes = 32 hex characters.
-resource "random_id" "csrf_secret" {
-  byte_length = 16
-  keepers     = local.keepers
-}
+resource "random_password" "hex" {
+  for_each = local.hex_secrets
 
-resource "random_id" "encryption_key" {
-  byte_length = 16
-  keepers     = local.keepers
+  length           = each.value
+  upper            = false
+  lower            = false
+  numeric          = true
+  special          = true
+  override_special = "abcdef"
+  keepers          = local.keepers
 }
 
 resource "random_password" "postgres" {

@@ -203,7 +203,7 @@ impl Ctx<'_> {
 
     fn value(&self, b: Option<&Value>, a: Option<&Value>, path: &mut AttrPath) -> Diff {
         let b = non_null(b);
-        let a_raw = a;
+        let a_raw = a.filter(|v| !v.is_null() || !v.is_sensitive());
         let a = non_null(a);
         let replace = self.replaced(path);
         // Sensitive first (a sensitive unknown prints as a sensitive value).
@@ -219,7 +219,11 @@ impl Ctx<'_> {
         }
         if let Some(av) = a_raw {
             if !av.is_known() {
-                let before = b.map(|bv| Box::new(self.value(Some(bv), None, path)));
+                let before = b.map(|bv| {
+                    let mut d = self.value(Some(bv), None, path);
+                    d.replace = false;
+                    Box::new(d)
+                });
                 let action = if before.is_some() { Act::Update } else { Act::Create };
                 return Diff { kind: Kind::Unknown { before }, action, replace };
             }
@@ -352,7 +356,18 @@ impl Ctx<'_> {
                     blocks.push(g);
                 }
             } else {
-                let dynamic = schema.and_then(|s| s.attributes.get(k)).is_some_and(|at| at.ty == Type::Dynamic);
+                let attr_schema = schema.and_then(|s| s.attributes.get(k));
+                let dynamic = attr_schema.is_some_and(|at| at.ty == Type::Dynamic);
+                // Terraform treats schema-sensitive attributes as sensitive on both sides,
+                // whatever marks the stored state carries.
+                let (bv_m, av_m);
+                let (bv, av) = if attr_schema.is_some_and(|at| at.sensitive) {
+                    bv_m = bv.filter(|v| !v.is_null()).map(|v| v.clone().mark_sensitive());
+                    av_m = av.filter(|v| !v.is_null()).map(|v| v.clone().mark_sensitive());
+                    (bv_m.as_ref(), av_m.as_ref())
+                } else {
+                    (bv, av)
+                };
                 let d = if dynamic {
                     let sub = Ctx { replace: self.replace, dynamic: true };
                     let (eb, ea) = (bv.map(erase), av.map(erase));

@@ -93,20 +93,30 @@ pub fn write(dir: &Path, name: &str, text: &str) {
 /// hex/base64 runs, PEM bodies, long numbers, timestamps.
 pub fn mask(s: &str) -> String {
     use regex::Regex;
-    let rules: [(&str, &str); 7] = [
-        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", "<time>"),
+    let rules: [(&str, &str); 6] = [
+        (r"\[id=[^\]\s]+\]", "[id=<id>]"),
         (r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>"),
         (r"-----BEGIN ([A-Z ]+)-----[A-Za-z0-9+/=\\n\s]*?-----END [A-Z ]+-----(\\n)?", "<pem $1>"),
         (r"\b[0-9a-f]{16,}\b", "<hex>"),
         (r"\b\d{12,}\b", "<number>"),
-        (r#""[A-Za-z0-9+/_=-]{16,}""#, "\"<random>\""),
         (r"(?m)^(\s*)[A-Za-z0-9+/=]{40,}$", "$1<base64>"),
     ];
-    let mut out = s.to_string();
+    let mut out = Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+        .expect("time regex")
+        .replace_all(s, "<time>")
+        .into_owned();
     for (re, rep) in rules {
         out = Regex::new(re).expect("mask regex").replace_all(&out, rep).into_owned();
     }
-    out
+    // Quoted tokens of 16+ base64/hex characters with a digit in them are random values
+    // (ids, digests, passwords); words like "local_sensitive_file" stay.
+    Regex::new(r#""[A-Za-z0-9+/_=-]{16,}""#)
+        .expect("random regex")
+        .replace_all(&out, |c: &regex::Captures| {
+            let m = &c[0];
+            if m.chars().any(|ch| ch.is_ascii_digit()) { "\"<random>\"".to_string() } else { m.to_string() }
+        })
+        .into_owned()
 }
 
 /// `plinth state list` as a vector of addresses.

@@ -1,4 +1,4 @@
-//! `console` output compared with Terraform 1.11's, recorded in `tests/console/expected.txt`
+//! `console` output compared with Terraform 1.11's, recorded in `tests/console_eval/expected.txt`
 //! (`>>> expression` then the printed result, or `ERROR: summary`).
 
 use plinth_lang::console::{eval_console_line, StaticScope};
@@ -8,7 +8,7 @@ use std::path::Path;
 
 #[test]
 fn console_matches_terraform() {
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/console/expected.txt")).unwrap();
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/console_eval/expected.txt")).unwrap();
     let m = Module::default();
     let scope = StaticScope::new(&m, BTreeMap::new(), Path::new("."));
     let mut failures = Vec::new();

@@ -136,6 +136,13 @@ impl Resource for LocalFile {
                 .with_help(format!("set exactly one of {list}")),
             );
         }
+        if !self.sensitive && config.get_attr("sensitive_content").is_some_and(|v| !v.is_null()) {
+            d.push(
+                Diagnostic::warning("argument is deprecated")
+                    .with_detail("The sensitive_content argument of local_file is deprecated in hashicorp/local 2.x.")
+                    .with_help("use the local_sensitive_file resource with content instead"),
+            );
+        }
         if let Some(b64v) = cfg(config, "content_base64").and_then(Value::as_str) {
             if base64::engine::general_purpose::STANDARD.decode(b64v).is_err() {
                 d.push(attr_error("content_base64", "not valid base64", "The value is not a valid standard base64 encoding.", "use base64encode(...) or filebase64(...) to produce it"));

@@ -215,6 +215,13 @@ impl Resource for RandomString {
                 ));
             }
         }
+        if config.get_attr("number").is_some_and(|v| !v.is_null()) {
+            d.push(
+                Diagnostic::warning("argument is deprecated")
+                    .with_detail("The number argument is deprecated in hashicorp/random 3.x: use numeric instead.")
+                    .with_help("replace `number = ...` with `numeric = ...`"),
+            );
+        }
         for m in ["min_upper", "min_lower", "min_numeric", "min_special"] {
             if let Some(v) = int(m) {
                 if v < 0 {

@@ -252,3 +252,13 @@ fn old_random_password_state_is_upgraded() {
     let newer = h.c.upgrade_resource_state("random_password", 9, serde_json::json!({}));
     assert!(newer.is_err());
 }
+
+#[test]
+fn deprecated_number_warns() {
+    let p = provider("random");
+    let h = Harness::new("random", "random_string");
+    let d = p.validate_resource_config("random_string", &h.config(&[("length", n(4)), ("number", b(true))]));
+    assert_eq!(d.len(), 1);
+    assert!(!d.has_errors());
+    assert!(d.0[0].detail.as_ref().unwrap().contains("numeric"));
+}

@@ -408,3 +408,39 @@ fn certificate_data_source_reads_pem_content() {
     let none = h.read_data(&h.data_config(&[("content", s("garbage"))]));
     assert!(none.diagnostics.has_errors());
 }
+
+#[test]
+fn expired_certificate_is_ready_for_renewal_and_replaced() {
+    let k = key("ED25519", &[]);
+    let h = Harness::new("tls", "tls_self_signed_cert");
+    let cfg = h.config(&[
+        ("private_key_pem", s(&str_of(&k, "private_key_pem"))),
+        ("validity_period_hours", n(0)),
+        ("allowed_uses", strs(&["server_auth"])),
+    ]);
+    let planned = h.plan(None, &cfg).planned_state.unwrap();
+    assert_eq!(planned.get_attr("ready_for_renewal"), Some(&b(false)));
+    let st = h.apply(None, Some(&planned), &cfg).new_state.unwrap();
+    let refreshed = h.read(&st).new_state.unwrap();
+    assert_eq!(refreshed.get_attr("ready_for_renewal"), Some(&b(true)));
+    let p = h.plan(Some(&refreshed), &cfg);
+    assert_eq!(p.requires_replace, vec![AttrPath::attr("ready_for_renewal")]);
+    assert!(!p.planned_state.unwrap().get_attr("cert_pem").unwrap().is_known());
+}
+
+#[test]
+fn validate_resource_config_reports_every_problem() {
+    let p = provider("tls");
+    let h = Harness::new("tls", "tls_self_signed_cert");
+    let cfg = h.config(&[
+        ("private_key_pem", Value::Unknown(Type::String)),
+        ("validity_period_hours", n(-1)),
+        ("allowed_uses", strs(&["server_auth", "flying"])),
+        ("ip_addresses", strs(&["10.0.0.300"])),
+    ]);
+    let d = p.validate_resource_config("tls_self_signed_cert", &cfg);
+    assert_eq!(d.len(), 3, "{d}");
+    assert!(d.iter().all(|x| !x.help.is_empty()));
+    let d = p.validate_resource_config("tls_nope", &cfg);
+    assert!(d.has_errors());
+}

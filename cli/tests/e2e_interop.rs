@@ -153,3 +153,44 @@ fn show_json_resource_changes_match_terraform() {
     };
     assert_eq!(outs(&pj), outs(&tj), "output_changes differ");
 }
+
+/// The human plan of the same change from the same (Terraform-written) state is byte for
+/// byte Terraform's, from "will perform the following actions" to the "Plan:" line, with
+/// "Terraform" read as "Plinth".
+#[test]
+fn human_plan_matches_terraform_byte_for_byte() {
+    if !terraform_available("human_plan_matches_terraform_byte_for_byte") {
+        return;
+    }
+    let config = CONFIG.replace(
+        "input = { n = count.index, tags = [\"a\", \"b\"], base = terraform_data.base.output }",
+        "input = { n = count.index, tags = [\"a\", \"b\"], base = terraform_data.base.output, multi = \"x\\ny\\n${var.name}\\n\" }",
+    );
+    let tf = tempfile::tempdir().expect("tempdir");
+    write(tf.path(), "main.tf", &config);
+    terraform(tf.path(), &["init", "-input=false", "-no-color"]).ok("terraform init");
+    terraform(tf.path(), &["apply", "-auto-approve", "-input=false", "-no-color"]).ok("terraform apply");
+    let pl = tempfile::tempdir().expect("tempdir");
+    std::fs::copy(tf.path().join("terraform.tfstate"), pl.path().join("terraform.tfstate")).expect("copy state");
+    let edited = config.replace("count = 3", "count = 2");
+    write(tf.path(), "main.tf", &edited);
+    write(pl.path(), "main.tf", &edited);
+
+    let t = terraform(tf.path(), &["plan", "-input=false", "-no-color", "-var", "name=two"]);
+    t.ok("terraform plan");
+    plinth(pl.path(), &["init", "-input=false"]).ok("plinth init");
+    let p = plinth(pl.path(), &["plan", "-input=false", "-no-color", "-var", "name=two"]);
+    if unavailable("human_plan_matches_terraform_byte_for_byte", &p) {
+        return;
+    }
+    p.ok("plinth plan");
+    let section = |s: &str| -> String {
+        let start = s.find("will perform the following actions").unwrap_or(0);
+        let end = s[start..].find("\nPlan:").map(|i| start + i).unwrap_or(s.len());
+        s[start..end].to_string()
+    };
+    let want = section(&t.stdout).replace("Terraform", "Plinth");
+    let got = section(&p.stdout);
+    assert!(want.len() > 500, "unexpectedly short Terraform plan:\n{}", t.stdout);
+    assert_eq!(got, want, "Plinth's plan (left) differs from Terraform's (right)");
+}

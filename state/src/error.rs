@@ -122,3 +122,34 @@ fn upper_first(s: &str) -> String {
         None => String::new(),
     }
 }
+
+impl StateError {
+    /// A copy of the error for each of several waiters (`std::io::Error` is not `Clone`:
+    /// I/O errors keep their kind and message).
+    pub fn duplicate(&self) -> StateError {
+        use StateError as E;
+        match self {
+            E::Io { action, path, source } => E::Io {
+                action,
+                path: path.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            E::Invalid { message } => E::Invalid { message: message.clone() },
+            E::UnsupportedVersion(v) => E::UnsupportedVersion(*v),
+            E::Locked(i) => E::Locked(i.clone()),
+            E::StaleLock(i) => E::StaleLock(i.clone()),
+            E::LockIdMismatch { given, held } => E::LockIdMismatch { given: given.clone(), held: held.clone() },
+            E::NotLocked => E::NotLocked,
+            E::LockInUse(i) => E::LockInUse(i.clone()),
+            E::Conflict(m) => E::Conflict(m.clone()),
+            E::LineageMismatch { current, new } => E::LineageMismatch { current: current.clone(), new: new.clone() },
+            E::SerialTooLow { current, new } => E::SerialTooLow { current: *current, new: *new },
+            E::Journal { path, line, message } => E::Journal { path: path.clone(), line: *line, message: message.clone() },
+            E::WorkspaceNotFound(n) => E::WorkspaceNotFound(n.clone()),
+            E::WorkspaceExists(n) => E::WorkspaceExists(n.clone()),
+            E::InvalidWorkspaceName(n) => E::InvalidWorkspaceName(n.clone()),
+            E::DeleteDefaultWorkspace => E::DeleteDefaultWorkspace,
+            E::WorkspaceNotEmpty { name, resources } => E::WorkspaceNotEmpty { name: name.clone(), resources: resources.clone() },
+        }
+    }
+}

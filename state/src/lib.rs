@@ -29,7 +29,7 @@ pub use backend::{delete_workspace_checked, validate_workspace_name, StateBacken
 pub use error::StateError;
 pub use local::{atomic_write, current_workspace, select_workspace, LocalBackend};
 pub use lock::LockInfo;
-pub use manager::{InstanceChange, OpenOptions, Recovery, StateManager};
+pub use manager::{InstanceChange, OpenOptions, Recorder, RecorderTask, Recovery, StateManager};
 pub use model::{
     check_push, new_lineage, EachMode, IndexKey, InstanceAddr, InstanceState, Mode, OutputState,
     ResourceState, State, STATE_VERSION, TERRAFORM_VERSION,

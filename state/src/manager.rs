@@ -123,6 +123,8 @@ pub struct StateManager {
     pending: usize,
     last_persist: Instant,
     opts: OpenOptions,
+    /// Journal fsyncs so far (one per `record`/`record_all` call).
+    fsyncs: u64,
 }
 
 impl StateManager {
@@ -163,6 +165,7 @@ impl StateManager {
             pending: 0,
             last_persist: Instant::now(),
             opts,
+            fsyncs: 0,
         };
         match mgr.load().await {
             Ok(r) => Ok((mgr, r)),
@@ -283,7 +286,14 @@ impl StateManager {
                 Entry::Begin { lineage: self.state.lineage.clone(), serial: self.state.serial },
             );
         }
+        self.fsyncs += 1;
         w.append(&entries)
+    }
+
+    /// How many journal fsyncs this manager has done (group commit makes it smaller than
+    /// the number of changes).
+    pub fn journal_fsyncs(&self) -> u64 {
+        self.fsyncs
     }
 
     /// Replaces the root outputs (journaled like any change).
@@ -380,5 +390,83 @@ async fn acquire(
             }
             Err(e) => return Err(e),
         }
+    }
+}
+
+/// A cloneable handle that records changes from many tasks at once with group commit:
+/// changes that arrive while a journal fsync is in progress are written together and
+/// made durable by one fsync, and each `record` still returns only once its change is on
+/// disk. With an apply running 10 resources in parallel this cuts the fsync cost per change
+/// about tenfold (see the crate's benchmarks).
+///
+/// Made by [`StateManager::into_recorder`]; when every clone is dropped, [`RecorderTask::finish`]
+/// hands the manager back (for `close`).
+#[derive(Clone)]
+pub struct Recorder {
+    tx: tokio::sync::mpsc::UnboundedSender<(InstanceChange, tokio::sync::oneshot::Sender<Result<(), StateError>>)>,
+}
+
+/// The background task behind a [`Recorder`].
+pub struct RecorderTask {
+    handle: tokio::task::JoinHandle<StateManager>,
+}
+
+/// Most changes written by one fsync.
+const MAX_GROUP: usize = 256;
+
+impl StateManager {
+    /// Moves the manager into a background task that group-commits changes recorded through
+    /// the returned [`Recorder`]. Must be called inside a Tokio runtime.
+    pub fn into_recorder(mut self) -> (Recorder, RecorderTask) {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(
+            InstanceChange,
+            tokio::sync::oneshot::Sender<Result<(), StateError>>,
+        )>();
+        let handle = tokio::spawn(async move {
+            while let Some(first) = rx.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(m) => batch.push(m),
+                        Err(_) => break,
+                    }
+                }
+                let (changes, waiters): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
+                let result = self.record_all(changes).await;
+                for w in waiters {
+                    let _ = w.send(match &result {
+                        Ok(()) => Ok(()),
+                        Err(e) => Err(e.duplicate()),
+                    });
+                }
+            }
+            self
+        });
+        (Recorder { tx }, RecorderTask { handle })
+    }
+}
+
+impl Recorder {
+    /// Like [`StateManager::record`]: returns once `change` is durable.
+    pub async fn record(&self, change: InstanceChange) -> Result<(), StateError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let gone = || StateError::Io {
+            action: "record a change in",
+            path: PathBuf::from("the state journal"),
+            source: std::io::Error::other("the state writer task has stopped"),
+        };
+        self.tx.send((change, tx)).map_err(|_| gone())?;
+        rx.await.map_err(|_| gone())?
+    }
+}
+
+impl RecorderTask {
+    /// Waits until every [`Recorder`] clone is dropped and returns the manager.
+    pub async fn finish(self) -> Result<StateManager, StateError> {
+        self.handle.await.map_err(|e| StateError::Io {
+            action: "finish writing",
+            path: PathBuf::from("the state journal"),
+            source: std::io::Error::other(format!("the state writer task failed: {e}. This is a bug in Plinth.")),
+        })
     }
 }

@@ -170,3 +170,31 @@ async fn group_commit_records_many_changes_at_once() {
     assert_eq!(rec.changes_replayed, 50);
     m.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_recorders_group_commit_and_lose_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (m, _) = open_locked(dir.path()).await.unwrap();
+    let (rec, task) = m.into_recorder();
+    let mut tasks = Vec::new();
+    for w in 0..10 {
+        let rec = rec.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20 {
+                rec.record(set(w * 100 + i)).await.unwrap();
+            }
+        }));
+    }
+    drop(rec);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let m = task.finish().await.unwrap();
+    assert_eq!(m.state().addresses().len(), 200);
+    assert!(m.journal_fsyncs() < 200, "changes were grouped: {} fsyncs", m.journal_fsyncs());
+    m.release().await.unwrap();
+    let (m, rec) = open_locked(dir.path()).await.unwrap();
+    assert_eq!(rec.changes_replayed, 200);
+    assert_eq!(m.state().addresses().len(), 200);
+    m.close().await.unwrap();
+}

@@ -70,7 +70,7 @@ fn diff_is_a_unified_diff_like_terraform_fmt_diff() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("n.tf");
     fs::write(&file, "x=1").unwrap();
-    let report = format_paths(&[file.clone()], &FmtOptions { diff: true, write: false, ..opts() });
+    let report = format_paths(std::slice::from_ref(&file), &FmtOptions { diff: true, write: false, ..opts() });
     let name = file.display();
     // what `terraform fmt -diff` prints for this file
     let expected = format!(
@@ -117,7 +117,7 @@ fn explicit_paths_missing_or_unsupported_are_errors() {
     // an explicitly named file is formatted whatever directory it is in
     let tf = dir.path().join(".hidden.tf");
     fs::write(&tf, "a=1\n").unwrap();
-    assert_eq!(format_paths(&[tf.clone()], &opts()).changed, [tf]);
+    assert_eq!(format_paths(std::slice::from_ref(&tf), &opts()).changed, [tf]);
 }
 
 #[test]
@@ -144,4 +144,12 @@ fn format_source_examples() {
     for (src, want) in cases {
         assert_eq!(format_source(src).as_deref(), Ok(want), "{src:?}");
     }
+}
+
+/// Deliberate difference: `terraform fmt` (1.11) silently drops block labels containing
+/// `$` or `%` (its scanner splits them into several literal tokens, and the label
+/// rewrite skips those), which changes what the configuration means. We keep them.
+#[test]
+fn labels_with_dollar_or_percent_are_kept() {
+    assert_eq!(format_source("r \"a$b\" c \"$${x}\" {}\n").as_deref(), Ok("r \"a$b\" \"c\" \"$${x}\" {}\n"));
 }

@@ -20,7 +20,7 @@ fn matches_real_terraform_fmt() {
     let seeds: [&[u8]; 5] = [&[0, 3, 1, 4, 2], &[2, 2, 0], &[4, 1, 0, 0, 3, 9], &[1], &[3, 0, 2, 1, 4, 4, 0]];
     for (name, src) in common::corpus_inputs() {
         let ext = if name.ends_with(".tfvars") { "tfvars" } else { "tf" };
-        cases.push((format!("{name}"), src.clone()));
+        cases.push((name.clone(), src.clone()));
         for (n, seed) in seeds.iter().enumerate() {
             let crlf = n == 2;
             cases.push((format!("m{n}_{}.{ext}", name.trim_end_matches(".tf").trim_end_matches(".tfvars")), common::mutate(&src, seed, crlf)));
@@ -162,7 +162,7 @@ fn generated_configs_match_real_terraform_fmt() {
             use proptest::strategy::{Strategy, ValueTree};
             let mut runner = proptest::test_runner::TestRunner::deterministic();
             let strategy = common::config();
-            (0..400)
+            (0..1000)
                 .map(|i| {
                     let src = strategy.new_tree(&mut runner).expect("generate").current();
                     (format!("gen{i:04}.tf"), src)
@@ -179,7 +179,12 @@ fn generated_configs_match_real_terraform_fmt() {
         let got = plinth_fmt::format_source(src);
         match (exp, got) {
             (Some(e), Ok(g)) if *e == g => {}
-            (None, Err(_)) => rejected += 1,
+            (None, Err(e)) => {
+                rejected += 1;
+                if std::env::var("SHOW_REJECTED").is_ok() {
+                    println!("rejected {name}: {e}");
+                }
+            }
             (Some(e), Ok(g)) => failures.push(format!("{name} {src:?}:\n{}", plinth_fmt::unified_diff(e, &g, "terraform", "plinth"))),
             (Some(_), Err(err)) => failures.push(format!("{name} {src:?}: terraform formats it, we report {err}")),
             (None, Ok(_)) => failures.push(format!("{name} {src:?}: terraform reports a syntax error, we format it")),

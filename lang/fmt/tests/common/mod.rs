@@ -145,6 +145,35 @@ fn attribute(indent: usize) -> impl Strategy<Value = String> {
     })
 }
 
+/// An attribute fit for a one-line block: no comment, no line breaks.
+fn inline_attribute() -> impl Strategy<Value = String> {
+    (ident(), ws(), expr()).prop_filter("single line", |(_, _, e)| !e.contains('\n')).prop_map(|(k, w, e)| format!("{k}{w}={w}{e}"))
+}
+
+/// Renames repeated attribute names among `items` (a body may not define one twice).
+fn dedupe(items: Vec<String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let lead = item.len() - item.trim_start().len();
+            let name: String = item[lead..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
+            let rest = item[lead + name.len()..].trim_start_matches([' ', '\t']);
+            if name.is_empty() || !rest.starts_with('=') || rest.starts_with("==") {
+                return item;
+            }
+            if seen.insert(name.clone()) {
+                item
+            } else {
+                let renamed = format!("{name}_{n}");
+                seen.insert(renamed.clone());
+                format!("{}{renamed}{}", &item[..lead], &item[lead + name.len()..])
+            }
+        })
+        .collect()
+}
+
 /// A whole configuration: top-level attributes, blocks with labels (quoted or bare),
 /// nested blocks, heredocs, comments, blank lines, random spacing.
 pub fn config() -> impl Strategy<Value = String> {
@@ -161,8 +190,8 @@ pub fn config() -> impl Strategy<Value = String> {
         1 => heredoc,
         1 => Just(String::new()),
         1 => "[a-z ]{0,10}".prop_map(|s| format!("  # {s}")),
-        1 => (ident(), prop::collection::vec(attribute(4), 0..4)).prop_map(|(t, attrs)| format!("  {t} {{\n{}\n  }}", attrs.join("\n"))),
-        1 => (ident(), attribute(0)).prop_map(|(t, a)| format!("  {t} {{ {} }}", a.trim())),
+        1 => (ident(), prop::collection::vec(attribute(4), 0..4)).prop_map(|(t, attrs)| format!("  {t} {{\n{}\n  }}", dedupe(attrs).join("\n"))),
+        1 => (ident(), inline_attribute()).prop_map(|(t, a)| format!("  {t} {{ {a} }}")),
     ];
     let block = (
         prop_oneof![Just("resource"), Just("variable"), Just("locals"), Just("module"), Just("data"), Just("output")],
@@ -176,14 +205,14 @@ pub fn config() -> impl Strategy<Value = String> {
             if items.is_empty() {
                 format!("{t}{labels}{w}{{}}")
             } else {
-                format!("{t}{labels}{w}{{\n{}\n}}", items.join("\n"))
+                format!("{t}{labels}{w}{{\n{}\n}}", dedupe(items).join("\n"))
             }
         });
     let variable_type = prop_oneof![Just("\"string\""), Just("\"list\""), Just("\"map\""), Just("list"), Just("map"), Just("set"), Just("number")]
         .prop_map(|t| format!("variable \"v\" {{\n  type = {t}\n  default = null\n}}"));
     let top = prop_oneof![4 => block, 2 => attribute(0), 1 => variable_type, 1 => Just(String::new()), 1 => Just("# top comment".to_string())];
     (prop::collection::vec(top, 1..6), any::<bool>(), any::<bool>()).prop_map(|(items, final_nl, crlf)| {
-        let mut s = items.join("\n");
+        let mut s = dedupe(items).join("\n");
         if final_nl {
             s.push('\n');
         }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use plinth_sdk::{
     ApplyChangeRequest, ApplyChangeResponse, AttrPath, Block, ConfiguredProvider, Diagnostic,
     Diagnostics, ImportResourceRequest, ImportResourceResponse, ImportedResource,
-    PlanChangeRequest, PlanChangeResponse, Provider, ProviderSchema, ReadDataSourceRequest,
+    Nesting, PlanChangeRequest, PlanChangeResponse, Provider, ProviderSchema, ReadDataSourceRequest,
     ReadDataSourceResponse, ReadResourceRequest, ReadResourceResponse, Schema, Type, Value,
 };
 use std::collections::BTreeMap;
@@ -425,16 +425,25 @@ pub(crate) fn to_obj(block: &Block, v: &Value) -> Obj {
         let x = v.get_attr(name).cloned().unwrap_or(Value::Null(a.ty.clone()));
         out.insert(name.clone(), x);
     }
-    let ty = block.implied_type();
-    for name in block.blocks.keys() {
-        let t = match &ty {
-            Type::Object(m) => m.get(name).cloned().unwrap_or(Type::Dynamic),
-            _ => Type::Dynamic,
-        };
-        let x = v.get_attr(name).cloned().unwrap_or(Value::Null(t));
-        out.insert(name.clone(), x);
+    for (name, nb) in &block.blocks {
+        let x = v.get_attr(name).cloned().unwrap_or(Value::null());
+        out.insert(name.clone(), normalize_block(nb, x));
     }
     out
+}
+
+/// As in Terraform, a list, set or map block is never null: absent means empty.
+fn normalize_block(nb: &plinth_sdk::NestedBlock, v: Value) -> Value {
+    if !v.is_null() {
+        return v;
+    }
+    let t = nb.block.implied_type();
+    match nb.nesting {
+        Nesting::List => Value::List(t, Vec::new()),
+        Nesting::Set => Value::Set(t, Vec::new()),
+        Nesting::Map => Value::Map(t, BTreeMap::new()),
+        Nesting::Single | Nesting::Group => Value::Null(t),
+    }
 }
 
 /// Builds the object value of the schema's implied type: every attribute present (null where
@@ -446,13 +455,9 @@ pub(crate) fn from_obj(block: &Block, mut o: Obj) -> Value {
         let v = if let Value::Null(Type::Dynamic) = v { Value::Null(a.ty.clone()) } else { v };
         out.insert(name.clone(), v.mark_if(a.sensitive));
     }
-    let ty = block.implied_type();
-    for name in block.blocks.keys() {
-        let t = match &ty {
-            Type::Object(m) => m.get(name).cloned().unwrap_or(Type::Dynamic),
-            _ => Type::Dynamic,
-        };
-        out.insert(name.clone(), o.remove(name).unwrap_or(Value::Null(t)));
+    for (name, nb) in &block.blocks {
+        let v = o.remove(name).unwrap_or(Value::null());
+        out.insert(name.clone(), normalize_block(nb, v));
     }
     Value::Object(out)
 }

@@ -86,19 +86,19 @@ impl DataSource for RemoteState {
             version: 0,
             block: Block::new()
                 .attr("backend", Attribute::required(Type::String).describe(
-                    "The backend the state is stored in (Plinth reads the \"local\" backend).",
+                    "The remote backend to use, e.g. `remote` or `http`. (Plinth reads the `local` backend.)",
                 ))
                 .attr("config", Attribute::optional(Type::Dynamic).describe(
-                    "The backend configuration, e.g. { path = \"../net/terraform.tfstate\" }.",
+                    "The configuration of the remote backend. Although this is optional, most backends require some configuration.\n\nThe object can use any arguments that would be valid in the equivalent `terraform { backend \"<TYPE>\" { ... } }` block.",
                 ))
                 .attr("defaults", Attribute::optional(Type::Dynamic).describe(
-                    "Default values for outputs the state does not have.",
+                    "Default values for outputs, in case the state file is empty or lacks a required output.",
                 ))
                 .attr("outputs", Attribute::computed(Type::Dynamic).describe(
-                    "The root module outputs of the remote state.",
+                    "An object containing every root-level output in the remote state.",
                 ))
                 .attr("workspace", Attribute::optional(Type::String).describe(
-                    "The workspace to read (default \"default\").",
+                    "The Terraform workspace to use, if the backend supports workspaces.",
                 )),
         }
     }

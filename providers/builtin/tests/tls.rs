@@ -444,3 +444,19 @@ fn validate_resource_config_reports_every_problem() {
     let d = p.validate_resource_config("tls_nope", &cfg);
     assert!(d.has_errors());
 }
+
+#[test]
+fn absent_subject_block_is_an_empty_list_and_plans_no_op() {
+    let k = key("ED25519", &[]);
+    let h = Harness::new("tls", "tls_cert_request");
+    let cfg = h.config(&[("private_key_pem", s(&str_of(&k, "private_key_pem")))]);
+    let st = h.create(&cfg);
+    assert_eq!(st.get_attr("subject").unwrap().as_seq().map(|s| s.len()), Some(0));
+    // The engine may pass the absent block as null or as an empty list: both are no-ops.
+    let p = h.plan(Some(&st), &cfg);
+    assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
+    let mut with_empty = cfg.as_map().unwrap().clone();
+    with_empty.insert("subject".into(), Value::List(st.get_attr("subject").unwrap().type_of().element_type().unwrap().clone(), vec![]));
+    let p = h.plan(Some(&st), &Value::Object(with_empty));
+    assert!(p.requires_replace.is_empty(), "{:?}", p.requires_replace);
+}

@@ -6,6 +6,7 @@
 #   bench/run.sh                    # N=2000, Plinth also at 20000, Terraform if on PATH
 #   SKIP_TERRAFORM=1 bench/run.sh   # Plinth only (Terraform takes ~2.5 minutes)
 #   N=500 BIG=5000 bench/run.sh     # smaller
+#   PLINTH_BIN=target/debug/plinth  # skip the release build (testing the script)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -14,10 +15,14 @@ BIG=${BIG:-20000}
 export TF_CLI_CONFIG_FILE=/dev/null
 export TF_IN_AUTOMATION=1
 
-echo "bench: building plinth (release)..." >&2
-cargo build --release --locked -p plinth >&2
-TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-PLINTH=$TARGET_DIR/release/plinth
+if [ -n "${PLINTH_BIN:-}" ]; then
+  PLINTH=$PLINTH_BIN # an already built binary (script testing)
+else
+  echo "bench: building plinth (release)..." >&2
+  cargo build --release --locked -p plinth >&2
+  TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+  PLINTH=$TARGET_DIR/release/plinth
+fi
 [ -x "$PLINTH" ] || { echo "bench: $PLINTH not found" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/plinth-bench-XXXXXX)
@@ -77,7 +82,7 @@ cat > "$ROOT/bench/RESULTS.md" <<MD
 # Benchmark: $N \`terraform_data\` resources, half depending on the other half
 
 Measured by \`bench/run.sh\` on $(date -u +%Y-%m-%d) ($(nproc) cores, ${cpu}); wall-clock seconds,
-peak RSS from \`/usr/bin/time -v\` (apply / plan). Plinth is a release build; both tools use
+peak RSS from \`/usr/bin/time -v\` (apply / plan). Plinth binary: \`${PLINTH#$ROOT/}\`; both tools use
 local state and default parallelism (10).
 
 | tool | resources | apply | no-change plan | peak RSS (apply / plan) | exit codes |

@@ -34,7 +34,7 @@ pub fn action_symbol(a: Act) -> &'static str {
         Act::Read => " [cyan]<=[reset]",
         Act::Update => "  [yellow]~[reset]",
         Act::NoOp => "   ",
-        Act::Forget => "  [red].[reset]",
+        Act::Forget => " [red].[reset]",
     }
 }
 

@@ -72,7 +72,9 @@ fn opt(v: &Value) -> Option<&Value> {
 /// The structural diff of one resource change.
 pub fn change_diff(c: &ResourceChange) -> Diff {
     let schema = schemas::block_for(&c.addr.resource.type_name, c.addr.resource.mode == ResourceMode::Data, &c.schema_type);
-    let mut d = diff::diff_resource(opt(&c.before), opt(&c.after), Some(&schema), &c.replace_paths);
+    // A forgotten object stays as it is: Terraform shows it unchanged.
+    let after = if c.action == Action::Forget { opt(&c.before) } else { opt(&c.after) };
+    let mut d = diff::diff_resource(opt(&c.before), after, Some(&schema), &c.replace_paths);
     if c.action == Action::Delete || c.action == Action::Create {
         d.action = act(c.action);
     }
@@ -166,7 +168,7 @@ fn change_comment(c: &ResourceChange, action: Action, cause: Cause) -> String {
             }
         }
         Action::Forget => {
-            buf += &format!("[bold]  # {addr}[reset] will be removed from the Plinth state [bold][red]but will not be destroyed[reset]")
+            buf += &format!("[bold] # {addr}[reset] will no longer be managed by Plinth, but will not be destroyed\n # (destroy = false is set in the configuration)")
         }
         Action::NoOp => {
             if let Some(prev) = c.prev_run_addr.as_ref().filter(|p| **p != c.addr) {
@@ -225,7 +227,8 @@ fn action_description(a: Action) -> &'static str {
         Action::CreateThenDelete => "[green]+[reset]/[red]-[reset] create replacement and then destroy",
         Action::DeleteThenCreate => "[red]-[reset]/[green]+[reset] destroy and then create replacement",
         Action::Read => " [cyan]<=[reset] read (data resources)",
-        Action::Forget => "  [red].[reset] forget",
+        // Terraform 1.11 prints no legend line for forget.
+        Action::Forget => "",
         Action::NoOp => "",
     }
 }
@@ -359,7 +362,7 @@ pub fn render_human(plan: &Plan, opts: HumanOpts) -> String {
         );
         out.push('\n');
         for a in [Action::Create, Action::Update, Action::Delete, Action::DeleteThenCreate, Action::CreateThenDelete, Action::Read, Action::Forget] {
-            if n(a) > 0 {
+            if n(a) > 0 && !action_description(a).is_empty() {
                 out += &colorize(action_description(a), color);
                 out.push('\n');
             }
@@ -384,10 +387,6 @@ pub fn render_human(plan: &Plan, opts: HumanOpts) -> String {
             line += &format!("{} to import, ", s.import);
         }
         line += &format!("{} to add, {} to change, {} to destroy.", s.add, s.change, s.destroy);
-        if s.forget > 0 {
-            line.pop();
-            line += &format!(", {} to forget.", s.forget);
-        }
         line.push('\n');
         out += &colorize(&line, color);
     }

@@ -418,3 +418,16 @@ fn nested_blocks_render_as_blocks() {
 "#
     );
 }
+
+#[test]
+fn forget_matches_terraform() {
+    let mut p = empty_plan();
+    let v = td(s("9d6743ec-f191-2f89-c6bb-a7d451870ff5"), s("a"), s("a"), Value::null());
+    p.changes = vec![change("terraform_data.x", Action::Forget, v, Value::null())];
+    let got = plan::render_human(&p, plan::HumanOpts { color: false });
+    // Terraform 1.11's output for `removed { from = terraform_data.x lifecycle { destroy = false } }`.
+    assert_eq!(
+        got,
+        "\nPlinth used the selected providers to generate the following execution plan.\nResource actions are indicated with the following symbols:\n\nPlinth will perform the following actions:\n\n # terraform_data.x will no longer be managed by Plinth, but will not be destroyed\n # (destroy = false is set in the configuration)\n . resource \"terraform_data\" \"x\" {\n        id     = \"9d6743ec-f191-2f89-c6bb-a7d451870ff5\"\n        # (2 unchanged attributes hidden)\n    }\n\nPlan: 0 to add, 0 to change, 0 to destroy.\n"
+    );
+}

@@ -1056,6 +1056,9 @@ fn sentence(msg: &str) -> String {
 /// Evaluates a template file's text with `vars` (an object or map) as its only scope: the
 /// callback behind `templatefile`.
 pub fn render_template_file(text: &str, path: &Path, vars: &Value, cwd: &Path) -> Result<Value, String> {
+    if crate::load::too_deep(text).is_some() {
+        return Err(format!("{}: the template nests brackets more than {} levels deep", path.display(), crate::load::MAX_NESTING));
+    }
     let tpl = hcl_edit::parser::parse_template(text).map_err(|e| {
         format!("{}:{},{}: Invalid template: {}", path.display(), e.location().line(), e.location().column(), e.message())
     })?;
@@ -1723,6 +1726,9 @@ fn decode_body(body: &Body, schema: &plinth_sdk::Block, ctx: &EvalContext<'_>, v
 /// `sources` under `name` so diagnostics can show it.
 pub fn parse_expression(src: &str, name: &str, sources: &crate::source::SourceMap) -> Result<Expr, Diagnostics> {
     let file = sources.add(SourceFile::new(std::path::PathBuf::from(name), src.to_string()));
+    if let Some(at) = crate::load::too_deep(src) {
+        return Err(Diagnostics::from(crate::load::nesting_error(&file, at)));
+    }
     match hcl_edit::parser::parse_expr(src.trim_end()) {
         Ok(e) => Ok(crate::load::mk_expr(e, &file)),
         Err(e) => Err(Diagnostics::from(crate::load::syntax_error(&file, &e))),

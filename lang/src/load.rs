@@ -222,21 +222,66 @@ impl Loader {
         for (file, parsed) in parse_all(files) {
             match parsed {
                 Ok(body) => load_file_body(&mut m, body, &file, &mut seen, diags),
-                Err(e) => diags.push(syntax_error(&file, &e)),
+                Err(ParseFailure::Syntax(e)) => diags.push(syntax_error(&file, &e)),
+                Err(ParseFailure::TooDeep(at)) => diags.push(nesting_error(&file, at)),
             }
         }
         m
     }
 }
 
-type Parsed = (Arc<SourceFile>, Result<HBody, hcl_edit::parser::Error>);
+type Parsed = (Arc<SourceFile>, Result<HBody, ParseFailure>);
+
+/// Why a file could not be parsed.
+pub(crate) enum ParseFailure {
+    Syntax(hcl_edit::parser::Error),
+    /// Nesting deeper than [`MAX_NESTING`] at this byte offset.
+    TooDeep(usize),
+}
+
+/// Deeper nesting than this is rejected before parsing: the parser is recursive and would
+/// overflow the stack.
+pub(crate) const MAX_NESTING: usize = 256;
+
+/// The byte offset where bracket nesting first exceeds [`MAX_NESTING`], if it does. Brackets
+/// inside quoted strings count too, which only makes the check stricter.
+pub(crate) fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+pub(crate) fn nesting_error(file: &SourceFile, at: usize) -> Diagnostic {
+    Diagnostic::error("Nesting too deep")
+        .with_detail(format!("Brackets are nested more than {MAX_NESTING} levels deep here, which Plinth does not accept."))
+        .with_subject(file.range(at..at + 1))
+        .with_help("split the expression into local values")
+}
+
+fn parse_checked(text: &str) -> Result<HBody, ParseFailure> {
+    if let Some(at) = too_deep(text) {
+        return Err(ParseFailure::TooDeep(at));
+    }
+    hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax)
+}
 
 fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
     let total: usize = files.iter().map(|f| f.text.len()).sum();
     let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len());
     if threads <= 1 || total < 64 * 1024 {
         return files.into_iter().map(|f| {
-            let r = hcl_edit::parser::parse_body(&f.text);
+            let r = parse_checked(&f.text);
             (f, r)
         }).collect();
     }
@@ -250,13 +295,13 @@ fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
         loads[b] += files[i].text.len();
         buckets[b].push(i);
     }
-    let mut results: Vec<Option<Result<HBody, hcl_edit::parser::Error>>> = (0..files.len()).map(|_| None).collect();
+    let mut results: Vec<Option<Result<HBody, ParseFailure>>> = (0..files.len()).map(|_| None).collect();
     std::thread::scope(|s| {
         let handles: Vec<_> = buckets
             .iter()
             .map(|b| {
                 let files = &files;
-                s.spawn(move || b.iter().map(|&i| (i, hcl_edit::parser::parse_body(&files[i].text))).collect::<Vec<_>>())
+                s.spawn(move || b.iter().map(|&i| (i, parse_checked(&files[i].text))).collect::<Vec<_>>())
             })
             .collect();
         for h in handles {
@@ -271,7 +316,7 @@ fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
         .into_iter()
         .zip(results)
         .map(|(f, r)| {
-            let r = r.unwrap_or_else(|| hcl_edit::parser::parse_body(&f.text));
+            let r = r.unwrap_or_else(|| parse_checked(&f.text));
             (f, r)
         })
         .collect()
@@ -280,8 +325,11 @@ fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
 /// A parse error as a diagnostic pointing at the offending character.
 pub(crate) fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Diagnostic {
     let loc = e.location();
-    let off = loc.offset().min(file.text.len());
-    let end = file.text[off..].chars().next().map(|c| off + c.len_utf8()).unwrap_or(off);
+    let mut off = loc.offset().min(file.text.len());
+    while off > 0 && !file.text.is_char_boundary(off) {
+        off -= 1;
+    }
+    let end = file.text.get(off..).and_then(|t| t.chars().next()).map(|c| off + c.len_utf8()).unwrap_or(off);
     let msg = e.message();
     if msg.contains("redefined attribute") {
         // Point at the repeated argument name and say which one it is.
@@ -294,7 +342,7 @@ pub(crate) fn syntax_error(file: &SourceFile, e: &hcl_edit::parser::Error) -> Di
         while e2 < bytes.len() && (bytes[e2].is_ascii_alphanumeric() || bytes[e2] == b'_' || bytes[e2] == b'-') {
             e2 += 1;
         }
-        let name = &file.text[s..e2];
+        let name = file.text.get(s..e2).unwrap_or("");
         return Diagnostic::error("Attribute redefined")
             .with_detail(format!("The argument \"{name}\" was already set in this block. Each argument may be set only once."))
             .with_subject(file.range(s..e2.max(end)))

@@ -229,6 +229,10 @@ pub fn read_var_file(path: &Path, root: &Module, sources: &SourceMap) -> (Vec<(S
         }
         return (out, diags);
     }
+    if let Some(at) = crate::load::too_deep(&file.text) {
+        diags.push(crate::load::nesting_error(&file, at));
+        return (out, diags);
+    }
     let body = match hcl_edit::parser::parse_body(&file.text) {
         Ok(b) => b,
         Err(e) => {

@@ -114,3 +114,19 @@ fn variables_from_every_source() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("need"), "{}", stderr(&o));
 }
+
+#[test]
+fn replace_prints_both_halves_in_order() {
+    let d = dir_with(&[("main.tf", CONFIG)]);
+    assert_eq!(code(&run(d.path(), &["apply", "-auto-approve"])), 0);
+    let o = run(d.path(), &["apply", "-auto-approve", "-replace=terraform_data.a"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().filter(|l| l.starts_with("terraform_data.a: ") && !l.contains("Refreshing")).collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    assert!(lines[0].starts_with("terraform_data.a: Destroying... [id="), "{out}");
+    assert_eq!(lines[1], "terraform_data.a: Destruction complete after 0s");
+    assert_eq!(lines[2], "terraform_data.a: Creating...");
+    assert!(lines[3].starts_with("terraform_data.a: Creation complete after 0s [id="), "{out}");
+    assert!(out.contains("Apply complete! Resources: 1 added, 0 changed, 1 destroyed."), "{out}");
+}

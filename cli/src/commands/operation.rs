@@ -218,16 +218,10 @@ impl ApplyHook for UiHook {
         self.emit(human, || views::json_ui::refresh_complete(addr, id));
     }
     fn pre_apply(&self, addr: &ResourceInstanceAddress, action: Action) {
+        // The engine reports a replacement as two operations: the delete half (Delete) and
+        // the create half (the replace action), in the order the action encodes.
         let a = addr.to_string();
         let id = self.id(addr, action);
-        if action.is_replace() && !self.json {
-            // A replacement is a delete and a create; Terraform prints both halves.
-            let del = views::apply::render_start(&a, Action::Delete, self.ids.get(&a).map(String::as_str), self.color);
-            if action == Action::DeleteThenCreate {
-                self.emit(del, || serde_json::Value::Null);
-                return;
-            }
-        }
         self.emit(views::apply::render_start(&a, action, id, self.color), || {
             views::json_ui::apply_start(addr, action, id)
         });
@@ -253,14 +247,6 @@ impl ApplyHook for UiHook {
                     Action::Delete => None,
                     _ => id.or_else(|| self.id(addr, action).map(str::to_string)),
                 };
-                if action == Action::DeleteThenCreate && !self.json {
-                    self.emit(views::apply::render_complete(&a, Action::Delete, None, elapsed, self.color), || {
-                        serde_json::Value::Null
-                    });
-                    self.emit(views::apply::render_start(&a, Action::Create, None, self.color), || {
-                        serde_json::Value::Null
-                    });
-                }
                 self.emit(
                     views::apply::render_complete(&a, action, id.as_deref(), elapsed, self.color),
                     || views::json_ui::apply_complete(addr, action, id.as_deref(), elapsed),

@@ -30,7 +30,7 @@ pub fn load_config(dir: &Path) -> (Option<Config>, Diagnostics) {
         return (None, diags);
     }
     let installed = read_modules_json(dir, &mut diags);
-    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed, ancestors: Vec::new() };
+    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed, ancestors: Vec::new(), follow_children: true };
     let root = loader.load_module(dir, Vec::new(), &mut diags);
     (Some(Config { root, sources }), diags)
 }
@@ -39,8 +39,7 @@ pub fn load_config(dir: &Path) -> (Option<Config>, Diagnostics) {
 /// empty module). Used by tools that look at one directory, e.g. `fmt -check` helpers.
 pub fn load_module_dir(dir: &Path, sources: &SourceMap) -> (Module, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed: None, ancestors: Vec::new() };
-    loader.ancestors.push(PathBuf::from("\0no-children"));
+    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed: None, ancestors: Vec::new(), follow_children: false };
     let m = loader.load_files(dir, Vec::new(), &mut diags);
     (m, diags)
 }
@@ -79,6 +78,7 @@ struct Loader {
     sources: SourceMap,
     installed: Option<Installed>,
     ancestors: Vec<PathBuf>,
+    follow_children: bool,
 }
 
 /// The path shown to users: relative to the working directory when possible, without `./`.
@@ -153,7 +153,7 @@ impl Loader {
 
     fn resolve_source(&self, dir: &Path, call: &ModuleCall, key_path: &[String], diags: &mut Diagnostics) -> Option<PathBuf> {
         let s = call.source.as_str();
-        if self.ancestors.first().is_some_and(|a| a.as_os_str() == "\0no-children") {
+        if !self.follow_children {
             return None;
         }
         if s.starts_with("./") || s.starts_with("../") || s == "." || s == ".." || s.starts_with(".\\") || s.starts_with("..\\") {

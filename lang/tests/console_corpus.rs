@@ -7,7 +7,8 @@
 //!   ones in `tests/console/known_differences.txt`.
 //! - `console_corpus_differential` runs the real `terraform console` on every expression when
 //!   `terraform` is on the PATH (and says that it skips otherwise), and compares it with both
-//!   Plinth and the checked-in expectations.
+//!   Plinth and the checked-in expectations (about a minute; `PLINTH_SKIP_DIFFERENTIAL=1`
+//!   skips it).
 
 use plinth_lang::console::{eval_console_line, StaticScope};
 use plinth_lang::{Config, EvalContext};
@@ -49,15 +50,18 @@ fn known_differences() -> Vec<String> {
         .collect()
 }
 
+/// Loads the fixture the way `plinth console` does: from inside the directory, as `.`
+/// (so `path.module` is `"."`, as in Terraform). Both tests chdir to the same place.
 fn load() -> Config {
-    let (cfg, d) = plinth_lang::load_config(&fixture());
+    std::env::set_current_dir(fixture()).expect("chdir to the fixture");
+    let (cfg, d) = plinth_lang::load_config(Path::new("."));
     assert!(!d.has_errors(), "fixture does not load: {d}");
     cfg.expect("fixture config")
 }
 
 /// Evaluates every expression; `(expression, plinth's output)`.
 fn run_plinth(cfg: &Config, exprs: &[String]) -> Vec<String> {
-    let dir = fixture();
+    let dir = PathBuf::from(".");
     let empty = StaticScope::new(&cfg.root, BTreeMap::new(), &dir);
     let ctx = EvalContext { scope: &empty, cwd: &dir };
     let (vars, _, d) = plinth_lang::variables::finalize_root_variables(&cfg.root, &BTreeMap::new(), &ctx, false);
@@ -67,17 +71,30 @@ fn run_plinth(cfg: &Config, exprs: &[String]) -> Vec<String> {
         .iter()
         .map(|e| match eval_console_line(e, &scope, &dir, &cfg.sources) {
             Ok(s) => s,
-            Err(d) => format!(
-                "!! error: {}",
-                d.iter().find(|x| x.is_error()).map(|x| x.summary.clone()).unwrap_or_default()
-            ),
+            Err(d) => {
+                let first = d.iter().find(|x| x.is_error());
+                let detail = first.and_then(|x| x.detail.clone()).unwrap_or_default();
+                format!("!! error: {}{DETAIL}{detail}", first.map(|x| x.summary.clone()).unwrap_or_default())
+            }
         })
         .collect()
 }
 
+/// Separates an error summary from its detail in `run_plinth`'s output; only the summary
+/// is compared (expected.txt records summaries), the detail is shown in reports.
+const DETAIL: &str = "\u{1f}";
+
+fn summary_only(s: &str) -> &str {
+    s.split(DETAIL).next().unwrap_or(s)
+}
+
 fn report(title: &str, rows: &[(String, String, String)]) -> String {
+    report_as(title, "plinth", rows)
+}
+
+fn report_as(title: &str, other: &str, rows: &[(String, String, String)]) -> String {
     rows.iter()
-        .map(|(e, want, got)| format!("### {e}\n--- {title}\n{want}\n--- plinth\n{got}\n"))
+        .map(|(e, want, got)| format!("### {e}\n--- {title}\n{want}\n--- {other}\n{}\n", got.replace(DETAIL, "\n    detail: ")))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -93,7 +110,7 @@ fn console_corpus_matches_terraform() {
     let mut bad = Vec::new();
     let mut matched = 0;
     for ((e, want), got) in cases.iter().zip(&got) {
-        if want == got {
+        if want == summary_only(got) {
             matched += 1;
         } else if !known.contains(e) {
             bad.push((e.clone(), want.clone(), got.clone()));
@@ -101,6 +118,24 @@ fn console_corpus_matches_terraform() {
     }
     eprintln!("console corpus: {matched} of {} match terraform 1.11 ({} known differences)", cases.len(), known.len());
     assert!(bad.is_empty(), "{} of {} differ from Terraform:\n{}", bad.len(), cases.len(), report("terraform", &bad));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read fixture").flatten() {
+        let target = to.join(e.file_name());
+        if e.file_type().map(|t| t.is_dir()).unwrap_or(false) {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).expect("copy fixture file");
+        }
+    }
+}
+
+fn copy_fixture() -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    copy_dir(&fixture(), &d.path().join("fixture"));
+    d
 }
 
 fn terraform_output(expr: &str, dir: &Path) -> Option<String> {
@@ -131,6 +166,10 @@ fn terraform_output(expr: &str, dir: &Path) -> Option<String> {
 
 #[test]
 fn console_corpus_differential() {
+    if std::env::var_os("PLINTH_SKIP_DIFFERENTIAL").is_some() {
+        eprintln!("skipping the differential console run: PLINTH_SKIP_DIFFERENTIAL is set");
+        return;
+    }
     let have = Command::new("terraform").arg("version").stdout(Stdio::null()).stderr(Stdio::null()).status();
     if !matches!(have, Ok(s) if s.success()) {
         eprintln!("skipping the differential console run: terraform is not on the PATH");
@@ -140,9 +179,10 @@ fn console_corpus_differential() {
     let cases = expected();
     let exprs: Vec<String> = cases.iter().map(|c| c.0.clone()).collect();
     let got = run_plinth(&cfg, &exprs);
-    let dir = fixture();
-    // Run terraform in a few threads (one process per expression).
+    // Run terraform in a few threads, one process per expression, each thread in its own
+    // copy of the fixture (terraform console takes the state lock of its directory).
     let threads = 4;
+    let copies: Vec<tempfile::TempDir> = (0..threads).map(|_| copy_fixture()).collect();
     let chunks: Vec<Vec<(usize, String)>> = (0..threads)
         .map(|t| exprs.iter().cloned().enumerate().filter(|(i, _)| i % threads == t).collect())
         .collect();
@@ -150,8 +190,10 @@ fn console_corpus_differential() {
     std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .into_iter()
-            .map(|chunk| {
-                let dir = dir.clone();
+            .zip(&copies)
+            .map(|(chunk, copy)| {
+                let dir = copy.path().to_path_buf();
+                let dir = dir.join("fixture");
                 s.spawn(move || chunk.into_iter().map(|(i, e)| (i, terraform_output(&e, &dir))).collect::<Vec<_>>())
             })
             .collect();
@@ -170,13 +212,13 @@ fn console_corpus_differential() {
         if t != want {
             stale.push((e.clone(), want.clone(), t.clone()));
         }
-        if *t == got[i] {
+        if t == summary_only(&got[i]) {
             matched += 1;
         } else if !known.contains(e) {
             bad.push((e.clone(), t.clone(), got[i].clone()));
         }
     }
     eprintln!("differential console run: {matched} of {} match the live terraform", cases.len());
-    assert!(stale.is_empty(), "expected.txt is stale for {} expressions (run tests/console/regenerate.sh):\n{}", stale.len(), report("checked in", &stale));
+    assert!(stale.is_empty(), "expected.txt is stale for {} expressions (run tests/console/regenerate.sh):\n{}", stale.len(), report_as("checked in", "live terraform", &stale));
     assert!(bad.is_empty(), "{} differ from the live terraform:\n{}", bad.len(), report("terraform", &bad));
 }

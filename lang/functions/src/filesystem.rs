@@ -13,7 +13,12 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     let st = || Type::String;
     r.push(func("abspath", vec![p("path", st())], ret(st()), |a, ctx| {
         let path = s(a, 0);
-        let joined = if path.starts_with('/') { path.to_string() } else { format!("{}/{}", ctx.cwd.display(), path) };
+        let base = if ctx.cwd.is_absolute() {
+            ctx.cwd.to_path_buf()
+        } else {
+            std::env::current_dir().map(|d| d.join(ctx.cwd)).unwrap_or_else(|_| ctx.cwd.to_path_buf())
+        };
+        let joined = if path.starts_with('/') { path.to_string() } else { format!("{}/{}", base.display(), path) };
         Ok(vstr(clean(&joined)))
     }));
     r.push(func("dirname", vec![p("path", st())], ret(st()), |a, _| Ok(vstr(dir(s(a, 0))))));

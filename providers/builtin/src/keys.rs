@@ -123,6 +123,18 @@ fn ec_from_private_der(curve: Curve, sec1_or_pkcs8: &[u8], is_pkcs8: bool) -> Re
     Ok(Key::Ec { curve, d, public })
 }
 
+pub(crate) const RSA_MIN_BITS: i64 = 1024;
+pub(crate) const RSA_MAX_BITS: i64 = 16384;
+
+/// RSA sizes aws-lc does not generate (e.g. 1024 or 2560 bits) come from RustCrypto `rsa`.
+fn rsa_generate_any(bits: usize) -> Result<Key, String> {
+    use rsa::pkcs1::EncodeRsaPrivateKey;
+    let mut rng = rsa::rand_core::OsRng;
+    let k = rsa::RsaPrivateKey::new(&mut rng, bits).map_err(|e| format!("RSA key generation failed: {e}"))?;
+    let der = k.to_pkcs1_der().map_err(|e| format!("RSA key serialisation failed: {e}"))?;
+    Ok(Key::Rsa(rsa_from_pkcs1(der.as_bytes())?))
+}
+
 /// A P-224 key from its scalar (RustCrypto `p224` computes the public point).
 fn p224_from_scalar(d: &[u8]) -> Result<Key, String> {
     use p224::elliptic_curve::sec1::ToEncodedPoint;
@@ -167,7 +179,8 @@ impl Key {
                     3072 => KeySize::Rsa3072,
                     4096 => KeySize::Rsa4096,
                     8192 => KeySize::Rsa8192,
-                    b => return Err(format!("RSA keys of {b} bits are not supported; Plinth generates 2048, 3072, 4096 or 8192-bit keys")),
+                    b if (RSA_MIN_BITS..=RSA_MAX_BITS).contains(&b) => return rsa_generate_any(b as usize),
+                    b => return Err(format!("RSA keys of {b} bits are not supported; rsa_bits must be between {RSA_MIN_BITS} and {RSA_MAX_BITS}")),
                 };
                 let kp = aws_lc_rs::rsa::KeyPair::generate(size).map_err(|_| "RSA key generation failed".to_string())?;
                 let pkcs8: aws_lc_rs::encoding::Pkcs8V1Der = kp.as_der().map_err(|_| "RSA key serialisation failed".to_string())?;
@@ -453,9 +466,29 @@ fn rsa_from_components(n: &[u8], e: &[u8], d: &[u8], p: &[u8], q: &[u8], qinv: &
     let dp = big_mod(&uint_content(d), &big_sub_one(&uint_content(p)));
     let dq = big_mod(&uint_content(d), &big_sub_one(&uint_content(q)));
     let pkcs1 = sequence(&[small_int(0), uint(n), uint(e), uint(d), uint(p), uint(q), uint(&dp), uint(&dq), uint(qinv)]);
-    // Validate with aws-lc.
-    aws_lc_rs::rsa::KeyPair::from_der(&pkcs1).map_err(|e| format!("the RSA key was rejected: {e}"))?;
+    // Consistency check: e·d ≡ 1 (mod p−1) is implied by dp = d mod (p−1) being invertible;
+    // we check the cheaper n = p·q instead (aws-lc rejects keys under 2048 bits, so it cannot
+    // validate every key users hold).
+    if big_mul(&uint_content(p), &uint_content(q)) != uint_content(n) {
+        return Err("the RSA key is inconsistent (n is not p·q)".into());
+    }
     Ok(Key::Rsa(rsa_from_pkcs1(&pkcs1)?))
+}
+
+/// a·b for big-endian unsigned integers (schoolbook).
+fn big_mul(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut r = vec![0u32; a.len() + b.len()];
+    for (i, &x) in a.iter().enumerate().rev() {
+        let mut carry = 0u32;
+        for (j, &y) in b.iter().enumerate().rev() {
+            let k = i + j + 1;
+            let v = r[k] + x as u32 * y as u32 + carry;
+            r[k] = v & 0xff;
+            carry = v >> 8;
+        }
+        r[i] += carry;
+    }
+    uint_content(&r.into_iter().map(|v| v as u8).collect::<Vec<u8>>())
 }
 
 fn big_sub_one(a: &[u8]) -> Vec<u8> {
@@ -536,6 +569,12 @@ mod tests {
     use super::*;
 
     #[test]
+    fn big_mul_small_numbers() {
+        assert_eq!(big_mul(&[0x01, 0x00], &[0x01, 0x00]), vec![0x01, 0x00, 0x00]);
+        assert_eq!(big_mul(&[0xff, 0xff], &[0xff]), uint_content(&(0xffffu32 * 0xff).to_be_bytes()));
+    }
+
+    #[test]
     fn big_mod_small_numbers() {
         assert_eq!(big_mod(&[0x01, 0x00], &[0x07]), vec![256u32.rem_euclid(7) as u8]);
         assert_eq!(big_mod(&[0xff, 0xff, 0xff], &[0x01, 0x00, 0x01]), {
@@ -563,5 +602,9 @@ mod tests {
             assert_eq!(Key::from_pem(&pem).unwrap().spki(), p224.spki());
         }
         assert!(Key::generate("RSA", 1000, "").is_err());
+        let odd = Key::generate("RSA", 1024, "").unwrap();
+        let Key::Rsa(parts) = &odd else { panic!("not RSA") };
+        assert_eq!(parts.n.len(), 128);
+        assert_eq!(Key::from_pem(&odd.private_key_openssh().unwrap()).unwrap().spki(), odd.spki());
     }
 }

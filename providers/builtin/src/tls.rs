@@ -121,8 +121,9 @@ impl Resource for PrivateKey {
         }
         if alg == Some("RSA") {
             if let Some(bits) = cfg(config, "rsa_bits") {
-                if !bits.as_i64().is_some_and(|b| [2048, 3072, 4096, 8192].contains(&b)) {
-                    d.push(attr_error("rsa_bits", "unsupported key size", "Plinth generates RSA keys of 2048, 3072, 4096 or 8192 bits only (aws-lc).", "set rsa_bits to 2048, 3072 or 4096"));
+                use crate::keys::{RSA_MAX_BITS, RSA_MIN_BITS};
+                if !bits.as_i64().is_some_and(|b| (RSA_MIN_BITS..=RSA_MAX_BITS).contains(&b)) {
+                    d.push(attr_error("rsa_bits", "unsupported key size", format!("RSA keys must have between {RSA_MIN_BITS} and {RSA_MAX_BITS} bits."), "set rsa_bits to 2048, 3072 or 4096"));
                 }
             }
         }
@@ -693,7 +694,7 @@ fn go_name(name: &x509_parser::x509::X509Name<'_>) -> String {
                 }
                 e
             });
-            attrs.push(format!("{short}={}", v.unwrap_or_else(|_| format!("#{}", hex(a.attr_value().data.as_ref())))));
+            attrs.push(format!("{short}={}", v.unwrap_or_else(|_| format!("#{}", hex(&a.attr_value().data)))));
         }
         parts.push(attrs.join("+"));
     }

@@ -79,17 +79,42 @@ enum Op {
     Ins,
 }
 
-/// (op, index in a, index in b): a shortest edit script (Myers' algorithm, linear space
-/// is not needed for configuration files).
+/// Beyond this many differing lines the diff stops searching for a shortest edit script
+/// and reports the differing middle as deleted then inserted (bounded memory).
+const MAX_EDIT_DISTANCE: usize = 2000;
+
+/// (op, index in a, index in b): a shortest edit script (Myers' algorithm) between the
+/// common prefix and suffix.
 fn diff_ops(a: &[&str], b: &[&str]) -> Vec<(Op, usize, usize)> {
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let (am, bm) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    let mut ops: Vec<(Op, usize, usize)> = (0..prefix).map(|i| (Op::Eq, i, i)).collect();
+    let middle = myers(am, bm).unwrap_or_else(|| {
+        let mut v: Vec<(Op, usize, usize)> = (0..am.len()).map(|i| (Op::Del, i, 0)).collect();
+        v.extend((0..bm.len()).map(|j| (Op::Ins, am.len(), j)));
+        v
+    });
+    ops.extend(middle.into_iter().map(|(op, i, j)| (op, i + prefix, j + prefix)));
+    let (a_end, b_end) = (a.len() - suffix, b.len() - suffix);
+    ops.extend((0..suffix).map(|k| (Op::Eq, a_end + k, b_end + k)));
+    ops
+}
+
+/// Myers' O(ND) diff; None when the edit distance exceeds [`MAX_EDIT_DISTANCE`].
+fn myers(a: &[&str], b: &[&str]) -> Option<Vec<(Op, usize, usize)>> {
     let n = a.len() as isize;
     let m = b.len() as isize;
     let max = (n + m) as usize;
-    let off = max as isize;
-    let mut v = vec![0isize; 2 * max + 2];
+    let off = max as isize + 1;
+    let mut v = vec![0isize; 2 * max + 3];
+    // trace[d] holds v[k] for k in -d..=d after step d
     let mut trace: Vec<Vec<isize>> = Vec::new();
-    'outer: for d in 0..=max as isize {
-        trace.push(v.clone());
+    let mut found = false;
+    for d in 0..=max as isize {
+        if d as usize > MAX_EDIT_DISTANCE {
+            return None;
+        }
         let mut k = -d;
         while k <= d {
             let mut x = if k == -d || (k != d && v[(off + k - 1) as usize] < v[(off + k + 1) as usize]) {
@@ -104,27 +129,28 @@ fn diff_ops(a: &[&str], b: &[&str]) -> Vec<(Op, usize, usize)> {
             }
             v[(off + k) as usize] = x;
             if x >= n && y >= m {
-                break 'outer;
+                found = true;
             }
             k += 2;
         }
+        trace.push(v[(off - d) as usize..=(off + d) as usize].to_vec());
+        if found {
+            break;
+        }
     }
-    // backtrack
+    // backtrack from (n, m)
+    let get = |d: isize, k: isize| trace[d as usize][(k + d) as usize];
     let mut ops = Vec::new();
     let (mut x, mut y) = (n, m);
-    for d in (0..trace.len() as isize).rev() {
-        let v = &trace[d as usize];
+    for d in (1..trace.len() as isize).rev() {
         let k = x - y;
-        let prev_k = if k == -d || (k != d && v[(off + k - 1) as usize] < v[(off + k + 1) as usize]) { k + 1 } else { k - 1 };
-        let prev_x = if d == 0 { 0 } else { v[(off + prev_k) as usize] };
+        let prev_k = if k == -d || (k != d && get(d - 1, k - 1) < get(d - 1, k + 1)) { k + 1 } else { k - 1 };
+        let prev_x = get(d - 1, prev_k);
         let prev_y = prev_x - prev_k;
-        while x > prev_x.max(0) && y > prev_y.max(0) && x > 0 && y > 0 && (d == 0 || (x > prev_x && y > prev_y)) {
+        while x > prev_x && y > prev_y {
             x -= 1;
             y -= 1;
             ops.push((Op::Eq, x as usize, y as usize));
-        }
-        if d == 0 {
-            break;
         }
         if x == prev_x {
             y -= 1;
@@ -134,6 +160,11 @@ fn diff_ops(a: &[&str], b: &[&str]) -> Vec<(Op, usize, usize)> {
             ops.push((Op::Del, x as usize, y as usize));
         }
     }
+    while x > 0 && y > 0 {
+        x -= 1;
+        y -= 1;
+        ops.push((Op::Eq, x as usize, y as usize));
+    }
     ops.reverse();
-    ops
+    Some(ops)
 }

@@ -1,6 +1,8 @@
 //! The library API the CLI uses: `format_source` errors and `format_paths` file walking,
 //! writing, checking and diffs (expected outputs taken from `terraform fmt`).
 
+mod common;
+
 use plinth_fmt::{format_paths, format_source, unified_diff, FmtOptions};
 use std::fs;
 use std::path::PathBuf;
@@ -152,4 +154,82 @@ fn format_source_examples() {
 #[test]
 fn labels_with_dollar_or_percent_are_kept() {
     assert_eq!(format_source("r \"a$b\" c \"$${x}\" {}\n").as_deref(), Ok("r \"a$b\" \"c\" \"$${x}\" {}\n"));
+}
+
+#[test]
+fn unified_diff_applies_and_stays_bounded_on_big_rewrites() {
+    // every line changes: the edit distance exceeds the search bound
+    let old: String = (0..5000).map(|i| format!("a={i}\n")).collect();
+    let new: String = (0..5000).map(|i| format!("a = {i}\n")).collect();
+    let d = unified_diff(&old, &new, "a", "b");
+    assert_eq!(d.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).count(), 5000);
+    assert_eq!(d.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).count(), 5000);
+    // scattered small changes are found exactly
+    let new2 = old.replace("a=10\n", "a = 10\n").replace("a=4000\n", "");
+    let d2 = unified_diff(&old, &new2, "a", "b");
+    assert_eq!(d2.matches("\n-a=").count(), 2, "{d2}");
+    assert_eq!(d2.matches("\n+a").count(), 1, "{d2}");
+}
+
+/// Applies a unified diff produced by `unified_diff` to `old`.
+fn apply(old: &str, diff: &str) -> String {
+    let old_lines: Vec<&str> = old.split_inclusive('\n').collect();
+    let mut out = String::new();
+    let mut next = 0usize; // next old line to copy
+    let mut lines = diff.split_inclusive('\n').skip(2).peekable();
+    while let Some(line) = lines.next() {
+        if let Some(rest) = line.strip_prefix("@@ -") {
+            let start: usize = rest.split([',', ' ']).next().unwrap().parse().unwrap();
+            let start = if rest.split(' ').next().unwrap().ends_with(",0") { start } else { start - 1 };
+            while next < start {
+                out.push_str(old_lines[next]);
+                next += 1;
+            }
+            continue;
+        }
+        let no_newline = lines.peek().is_some_and(|l| l.starts_with('\\'));
+        let body = &line[1..];
+        let body = if no_newline { body.strip_suffix('\n').unwrap() } else { body };
+        match &line[..1] {
+            " " => {
+                out.push_str(body);
+                next += 1;
+            }
+            "-" => next += 1,
+            "+" => out.push_str(body),
+            "\\" => {}
+            other => panic!("unexpected diff line {other:?}"),
+        }
+        if no_newline {
+            lines.next();
+        }
+    }
+    while next < old_lines.len() {
+        out.push_str(old_lines[next]);
+        next += 1;
+    }
+    out
+}
+
+#[test]
+fn diffs_of_scrambled_corpus_files_apply_to_the_formatted_text() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
+    let mut n = 0;
+    for entry in fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "golden") {
+            continue;
+        }
+        let original = fs::read_to_string(&p).unwrap();
+        for src in [original.clone(), common::mutate(&original, &[0, 3, 1, 4, 2, 0, 0], false), common::mutate(&original, &[4, 9, 2], true)] {
+            let formatted = format_source(&src).unwrap();
+            let d = unified_diff(&src, &formatted, "old", "new");
+            assert_eq!(apply(&src, &d), formatted, "{}:\n{d}", p.display());
+        }
+        n += 1;
+    }
+    assert!(n >= 25);
+    let old: String = (0..300).map(|i| if i % 7 == 0 { format!("x{i} = 1\n") } else { format!("x{i}=1\n") }).collect();
+    let new = format_source(&old).unwrap();
+    assert_eq!(apply(&old, &unified_diff(&old, &new, "a", "b")), new);
 }

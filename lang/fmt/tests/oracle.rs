@@ -208,7 +208,7 @@ fn diffs_match_terraform_fmt_diff() {
     let mut names = Vec::new();
     for (name, src) in common::corpus_inputs() {
         std::fs::write(dir.path().join(&name), &src).expect("write");
-        names.push(name);
+        names.push(name.clone());
     }
     let out = Command::new("terraform")
         .args(["fmt", "-diff", "-write=false", "-list=false", "-no-color", "."])

@@ -28,7 +28,7 @@ fn same_tokens(a: &[Token], b: &[Token]) -> bool {
 fn render(toks: &[Token]) -> String {
     let mut s = String::new();
     for t in toks {
-        s.extend(std::iter::repeat(' ').take(t.spaces_before));
+        s.extend(std::iter::repeat_n(' ', t.spaces_before));
         s.push_str(&t.text);
     }
     s

@@ -694,7 +694,7 @@ fn go_name(name: &x509_parser::x509::X509Name<'_>) -> String {
                 }
                 e
             });
-            attrs.push(format!("{short}={}", v.unwrap_or_else(|_| format!("#{}", hex(&a.attr_value().data)))));
+            attrs.push(format!("{short}={}", v.unwrap_or_else(|_| format!("#{}", hex(a.attr_value().data)))));
         }
         parts.push(attrs.join("+"));
     }

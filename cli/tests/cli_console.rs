@@ -86,3 +86,15 @@ fn matches_terraform_when_available() {
         assert_eq!(stdout(&ours), String::from_utf8_lossy(&tf.stdout), "for {expr}");
     }
 }
+
+#[test]
+fn plan_flag_evaluates_against_the_planned_state() {
+    let d = dir_with(&[("main.tf", "resource \"terraform_data\" \"a\" {\n  input = \"planned\"\n}\n")]);
+    let o = run_stdin(d.path(), &["console", "-plan"], "terraform_data.a.input\nterraform_data.a.id\n");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "\"planned\"\n(known after apply)\n");
+    // Without -plan the resource is not in the state yet: its value is unknown.
+    let o = run_stdin(d.path(), &["console"], "terraform_data.a.input\n");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o), "(known after apply)\n");
+}

@@ -42,6 +42,28 @@ pub fn state_objects(st: &State) -> BTreeMap<String, Value> {
         };
         grouped.entry(key).or_default().push((addr.key.clone(), v));
     }
+    group(grouped)
+}
+
+/// Root module resources as a saved plan would leave them (planned values, unknown where
+/// they are known only after apply; objects the plan deletes are absent).
+pub fn plan_objects(plan: &plinth_engine::Plan) -> BTreeMap<String, Value> {
+    let mut grouped: BTreeMap<String, Vec<(Option<IndexKey>, Value)>> = BTreeMap::new();
+    for c in &plan.changes {
+        if !c.addr.resource.module.is_root() || c.deposed.is_some() || c.action == plinth_engine::Action::Delete {
+            continue;
+        }
+        let r = &c.addr.resource;
+        let key = match r.mode {
+            plinth_lang::ResourceMode::Data => format!("data.{}.{}", r.type_name, r.name),
+            plinth_lang::ResourceMode::Managed => format!("{}.{}", r.type_name, r.name),
+        };
+        grouped.entry(key).or_default().push((plinth_engine::stateconv::key_to_state(&c.addr.key), c.after.clone()));
+    }
+    group(grouped)
+}
+
+fn group(grouped: BTreeMap<String, Vec<(Option<IndexKey>, Value)>>) -> BTreeMap<String, Value> {
     grouped
         .into_iter()
         .map(|(k, mut insts)| {
@@ -72,9 +94,6 @@ pub fn state_objects(st: &State) -> BTreeMap<String, Value> {
 pub fn run(args: ConsoleArgs, ui: &mut Ui) -> i32 {
     ui.set_no_color(args.no_color);
     ui.input = false;
-    if args.plan {
-        tracing::debug!("console -plan: evaluating against the current state");
-    }
     let cwd = workdir::cwd();
     let has_config = crate::commands::init::has_config_files(Path::new("."));
     let config = if has_config {
@@ -112,7 +131,20 @@ pub fn run(args: ConsoleArgs, ui: &mut Ui) -> i32 {
         Ok(x) => x,
         Err(d) => return fail(ui, d),
     };
-    let mut scope = plinth_lang::console::StaticScope::new(module, variables, &cwd).with_objects(state_objects(&st));
+    let objects = match (&config, args.plan) {
+        (Some(c), true) => {
+            // `-plan`: evaluate against the planned state instead of the current one.
+            let ctx = workdir::context(c.clone(), variables.clone(), &ws, 10);
+            let (plan, d) = rt.block_on(plinth_engine::plan(&ctx, &st, &plinth_engine::PlanOptions::default()));
+            ui.diagnostics(&d, Some(&c.sources));
+            match plan {
+                Some(p) if !d.has_errors() => plan_objects(&p),
+                _ => return 1,
+            }
+        }
+        _ => state_objects(&st),
+    };
+    let mut scope = plinth_lang::console::StaticScope::new(module, variables, &cwd).with_objects(objects);
     scope.workspace = ws;
     if std::io::stdin().is_terminal() {
         interactive(ui, &scope, &cwd, &sources)

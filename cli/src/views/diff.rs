@@ -265,10 +265,19 @@ impl Ctx<'_> {
                     path.0.push(if is_map { PathStep::Key(k.clone()) } else { PathStep::Attr(k.clone()) });
                     let bv = bm.and_then(|m| m.get(k));
                     let av = am.and_then(|m| m.get(k));
-                    let d = self.value(bv, av, path);
+                    let mut d = self.value(bv, av, path);
                     path.0.pop();
-                    if !self.dynamic && d.action == Act::NoOp && non_null(bv).is_none() && non_null(av).is_none() {
-                        continue;
+                    if d.action == Act::NoOp && non_null(bv).is_none() && non_null(av).is_none() {
+                        if !self.dynamic {
+                            continue;
+                        }
+                        // Through JSON a key holding null is still there: appearing or
+                        // disappearing with its object is a create or a delete.
+                        match (bv.is_some(), av.is_some()) {
+                            (false, true) => d.action = Act::Create,
+                            (true, false) => d.action = Act::Delete,
+                            _ => {}
+                        }
                     }
                     action = compare(action, d.action);
                     out.push((k.clone(), d));
@@ -465,10 +474,18 @@ pub fn diff_resource(before: Option<&Value>, after: Option<&Value>, schema: Opti
     cx.block(before, after, schema, &mut AttrPath::root())
 }
 
-/// Diff of a single value (an output, a map element …).
+/// Diff of a single value (a map element, a JSON document …).
 pub fn diff_value(before: Option<&Value>, after: Option<&Value>) -> Diff {
     let cx = Ctx { replace: &[], dynamic: false };
     cx.value(before, after, &mut AttrPath::root())
+}
+
+/// Diff of a value Terraform only knows through JSON (output values, `dynamic`
+/// attributes): maps print as objects, lists and sets as tuples, nulls inside objects kept.
+pub fn diff_value_dynamic(before: Option<&Value>, after: Option<&Value>) -> Diff {
+    let cx = Ctx { replace: &[], dynamic: true };
+    let (b, a) = (before.map(erase), after.map(erase));
+    cx.value(b.as_ref(), a.as_ref(), &mut AttrPath::root())
 }
 
 /// Terraform's `collections.ProcessSlice`: walks two sequences along their longest common

@@ -244,7 +244,7 @@ fn render_outputs(outputs: &[OutputChange], color: bool) -> String {
     let mut lines = Vec::new();
     for oc in changed {
         let (b, a) = (mark(&oc.before, oc.sensitive), mark(&oc.after, oc.sensitive));
-        let mut d = diff::diff_value(opt(&b), if oc.action == Action::Delete { None } else { Some(&a) });
+        let mut d = diff::diff_value_dynamic(opt(&b), if oc.action == Action::Delete { None } else { Some(&a) });
         if matches!(oc.action, Action::Create | Action::Delete | Action::Update) && d.action == Act::NoOp {
             d.action = act(oc.action);
         }

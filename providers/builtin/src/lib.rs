@@ -53,6 +53,23 @@
 // `Diagnostic` (the SDK's error type) is large; errors here are rare and not hot.
 #![allow(clippy::result_large_err)]
 
+//! # Deviations from upstream
+//!
+//! Schemas match upstream (see `tests/snapshots/schemas__schemas.snap`); behaviour differs in:
+//! - `random_integer` / `random_shuffle` with `seed`: deterministic per seed, but not Go's
+//!   `math/rand` sequence, so a seed yields different values than under Terraform.
+//! - `random_pet`: Plinth's own word lists (same shape: adverbs, adjective, name).
+//! - `random_string`/`random_password`: when `number` and `numeric` disagree, both become
+//!   `false` (upstream's plan modifier copies the configured one).
+//! - `tls`: ECDSA P224 keys are generated (upstream's default curve) but cannot sign
+//!   certificates or requests; RSA keys of 1024..16384 bits are generated, but only keys of
+//!   2048 bits or more can sign. `subject.street_address` with several lines is encoded as
+//!   one STREET attribute joined by ", ". Serial numbers have 127 random bits.
+//! - `tls_private_key` can be imported from a PEM/OpenSSH private key (upstream cannot).
+//! - data `tls_certificate` reads `content` only (`url` is a clear error); the provider's
+//!   `proxy` block is accepted and ignored.
+//! - data `terraform_remote_state` reads the `local` backend only.
+
 mod common;
 mod der;
 mod keys;

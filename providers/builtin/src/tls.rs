@@ -323,9 +323,13 @@ fn sans(o: &Obj) -> Result<Vec<SanType>, Diagnostics> {
 
 fn parse_signing_key(pem: &str, attr: &str) -> Result<KeyPair, Diagnostics> {
     KeyPair::from_pem(pem).map_err(|e| {
-        let p224 = matches!(Key::from_pem(pem), Ok(Key::Ec { curve: crate::keys::Curve::P224, .. }));
+        let hint = match Key::from_pem(pem) {
+            Ok(Key::Ec { curve: crate::keys::Curve::P224, .. }) => format!(" {}.", crate::keys::p224_unsupported()),
+            Ok(Key::Rsa(r)) if r.n.len() < 256 => " RSA keys under 2048 bits cannot sign certificates in Plinth (aws-lc's minimum).".to_string(),
+            _ => String::new(),
+        };
         Diagnostics::from(
-            error(format!("invalid {attr}"), format!("The key cannot be used to sign: {e}.{}", if p224 { format!(" {}.", crate::keys::p224_unsupported()) } else { String::new() }))
+            error(format!("invalid {attr}"), format!("The key cannot be used to sign: {e}.{hint}"))
                 .with_help("use an unencrypted RSA, ECDSA (P256, P384, P521) or ED25519 private key in PEM format"),
         )
     })

@@ -50,9 +50,6 @@
 //! * **`read_data_source`**: `terraform_remote_state` reads a v4 state file's `outputs`
 //!   directly (local backend); `local_file` / `local_sensitive_file` read a file.
 
-// `Diagnostic` (the SDK's error type) is large; errors here are rare and not hot.
-#![allow(clippy::result_large_err)]
-
 //! # Deviations from upstream
 //!
 //! Schemas match upstream (see `tests/snapshots/schemas__schemas.snap`); behaviour differs in:
@@ -69,6 +66,9 @@
 //! - data `tls_certificate` reads `content` only (`url` is a clear error); the provider's
 //!   `proxy` block is accepted and ignored.
 //! - data `terraform_remote_state` reads the `local` backend only.
+
+// `Diagnostic` (the SDK's error type) is large; errors here are rare and not hot.
+#![allow(clippy::result_large_err)]
 
 mod common;
 mod der;

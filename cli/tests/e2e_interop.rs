@@ -340,3 +340,45 @@ fn run_scenarios(test: &str, gaps: bool) {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// `plinth show` and `plinth state show ADDR` of a Terraform-written state print exactly
+/// what Terraform prints; `show -json` has the same values.
+#[test]
+fn show_of_state_matches_terraform() {
+    if !terraform_available("show_of_state_matches_terraform") {
+        return;
+    }
+    let config = CONFIG.replace(
+        "input = { n = count.index, tags = [\"a\", \"b\"], base = terraform_data.base.output }",
+        "input = { n = count.index, tags = [\"a\", \"b\"], base = terraform_data.base.output, multi = \"x\\ny\\n\" }",
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "main.tf", &config);
+    terraform(dir.path(), &["init", "-input=false", "-no-color"]).ok("terraform init");
+    terraform(dir.path(), &["apply", "-auto-approve", "-input=false", "-no-color"]).ok("terraform apply");
+    plinth(dir.path(), &["init", "-input=false"]).ok("plinth init");
+    let p = plinth(dir.path(), &["show", "-no-color"]);
+    if unavailable("show_of_state_matches_terraform", &p) {
+        return;
+    }
+    assert_eq!(p.stdout, terraform(dir.path(), &["show", "-no-color"]).stdout, "show (left Plinth, right Terraform)");
+    for addr in ["terraform_data.counted[1]", "terraform_data.each[\"blue\"]", "terraform_data.secret"] {
+        let ps = plinth(dir.path(), &["state", "show", "-no-color", addr]);
+        let ts = terraform(dir.path(), &["state", "show", "-no-color", addr]);
+        assert_eq!(ps.stdout, ts.stdout, "state show {addr} (left Plinth, right Terraform)");
+    }
+    let pj: serde_json::Value = serde_json::from_str(&plinth(dir.path(), &["show", "-json"]).stdout).expect("plinth JSON");
+    let tj: serde_json::Value = serde_json::from_str(&terraform(dir.path(), &["show", "-json"]).stdout).expect("terraform JSON");
+    let values = |j: &serde_json::Value| -> Vec<(String, serde_json::Value, serde_json::Value)> {
+        j["values"]["root_module"]["resources"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|r| (r["address"].as_str().unwrap_or("").to_string(), r["values"].clone(), r["sensitive_values"].clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(values(&pj), values(&tj), "show -json resources (left Plinth, right Terraform)");
+    assert_eq!(pj["values"]["outputs"], tj["values"]["outputs"], "show -json outputs");
+}

@@ -50,3 +50,12 @@ pub fn implied_type(type_name: &str, data: bool) -> Option<Type> {
     let found = if data { all().data.get(type_name) } else { all().resources.get(type_name) };
     found.map(|s| s.block.implied_type())
 }
+
+/// The full schema (with version) of a built-in resource or data source type.
+pub fn schema_for(type_name: &str, data: bool) -> Option<&'static Schema> {
+    if data {
+        all().data.get(type_name)
+    } else {
+        all().resources.get(type_name)
+    }
+}

@@ -33,10 +33,14 @@ pub fn render_instance(address: &str, mode: Mode, type_name: &str, name: &str, d
 /// The attributes of a stored instance as a value (marks applied). Falls back to reading
 /// the JSON without a schema when the type is not a built-in one.
 pub fn instance_value(type_name: &str, mode: Mode, inst: &InstanceState) -> Value {
-    let ty = schemas::implied_type(type_name, mode == Mode::Data).unwrap_or(Type::Dynamic);
-    inst.attributes_value(&ty)
-        .or_else(|_| inst.attributes_value(&Type::Dynamic))
-        .unwrap_or_else(|_| Value::null())
+    if let Some(schema) = schemas::schema_for(type_name, mode == Mode::Data) {
+        // The engine's reader decodes `dynamic` attributes ({"value","type"}) and applies
+        // the schema's sensitive marks.
+        if let Ok(v) = plinth_engine::stateconv::instance_value(inst, schema, |_, j| Ok(j)) {
+            return v;
+        }
+    }
+    inst.attributes_value(&Type::Dynamic).unwrap_or_else(|_| Value::null())
 }
 
 /// `plinth state show ADDR` for one object in the state; `None` if it is not there.

@@ -160,3 +160,31 @@ fn apply_json_requires_auto_approve() {
     assert_eq!(code(&o), 1);
     assert!(stdout(&o).contains("Plan file or auto-approve required"), "{}", stdout(&o));
 }
+
+#[test]
+fn plan_json_reports_errors_as_diagnostic_messages() {
+    let d = dir_with(&[("main.tf", "resource \"terraform_data\" \"a\" {\n  input = var.nope\n}\n")]);
+    let o = run(d.path(), &["plan", "-json"]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stderr(&o), "", "errors go to stdout as JSON in -json mode");
+    let lines: Vec<serde_json::Value> = stdout(&o).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let diag = lines.iter().find(|l| l["type"] == "diagnostic").expect("a diagnostic message");
+    assert_eq!(diag["@level"], "error");
+    assert_eq!(diag["diagnostic"]["severity"], "error");
+    assert_eq!(diag["diagnostic"]["summary"], "Reference to undeclared input variable");
+    assert_eq!(diag["diagnostic"]["range"]["filename"], "main.tf");
+}
+
+#[test]
+fn fmt_recursive_and_list_false() {
+    let d = dir_with(&[("a.tf", "a   = 1\n"), ("sub/b.tf", "b   = 1\n")]);
+    let o = run(d.path(), &["fmt", "-check"]);
+    assert_eq!(stdout(&o), "a.tf\n");
+    let o = run(d.path(), &["fmt", "-check", "-recursive"]);
+    assert_eq!(code(&o), 3);
+    assert_eq!(stdout(&o), "a.tf\nsub/b.tf\n");
+    let o = run(d.path(), &["fmt", "-list=false", "-recursive"]);
+    assert_eq!(code(&o), 0);
+    assert_eq!(stdout(&o), "");
+    assert_eq!(std::fs::read_to_string(d.path().join("sub/b.tf")).unwrap(), "b = 1\n");
+}

@@ -186,3 +186,23 @@ fn local_backend_path_is_honoured() {
     assert!(d.path().join("state/custom.tfstate").exists());
     assert!(!d.path().join("terraform.tfstate").exists());
 }
+
+#[test]
+fn get_false_and_upgrade() {
+    if !have_git() {
+        eprintln!("skipping: git is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let url = bare_repo(tmp.path());
+    let d = dir_with(&[("main.tf", &format!("module \"g\" {{\n  source = \"git::{url}?ref=v1\"\n}}\n"))]);
+    // Like Terraform: without downloading, the configuration cannot load.
+    let o = run(d.path(), &["init", "-get=false"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("Module not installed"), "{}", stderr(&o));
+    assert!(!d.path().join(".terraform/modules/g").exists());
+    assert_eq!(code(&run(d.path(), &["init"])), 0);
+    let o = run(d.path(), &["init", "-upgrade"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("Downloading"), "-upgrade downloads again: {}", stdout(&o));
+}

@@ -228,3 +228,44 @@ fn diffs_match_terraform_fmt_diff() {
         panic!("diffs differ:\n{}", plinth_fmt::unified_diff(&theirs, &ours, "terraform", "plinth"));
     }
 }
+
+#[test]
+fn token_soup_matches_real_terraform_fmt() {
+    if !terraform_available() {
+        println!("skipping: terraform is not on the PATH");
+        return;
+    }
+    use proptest::strategy::{Strategy, ValueTree};
+    let fragments = [
+        "a", "b", "c", " ", "  ", "\n", "=", "{", "}", "[", "]", "(", ")", "\"", "${", "}\"", "%{", ",", ".", "1", "-", "+", "!", "?", ":",
+        "# c\n", "/* c */", "<<EOT\n", "EOT\n", "\"x\"", "\"${y}\"", "...", "for", "in", "=>", "\t", "\r\n", "~}", "*",
+    ];
+    let soup = proptest::collection::vec(proptest::sample::select(fragments.to_vec()), 1..25).prop_map(|v| v.concat());
+    let expr_fragments = [
+        "a", "b.c", "1", "2.5", " ", "  ", "\n", "[", "]", "(", ")", "{", "}", ",", "+", "-", "*", "!", "==", "&&", "?", ":",
+        "\"s\"", "\"${a}\"", "\"x${ b }y\"", "f(", "for x in", "=>", "...", "null", "[*]", ".d", "# c\n", "/* c */", "=",
+    ];
+    let expr = proptest::collection::vec(proptest::sample::select(expr_fragments.to_vec()), 1..12).prop_map(|v| v.concat());
+    let lines = proptest::collection::vec((proptest::sample::select(vec!["a", "bb", "ccc_d"]), expr), 1..5).prop_map(|v| {
+        v.iter().enumerate().map(|(i, (k, e))| format!("{k}{i} = {e}\n")).collect::<String>()
+    });
+    let strategy = proptest::prop_oneof![soup, lines.clone(), lines.prop_map(|l| format!("blk \"x\" {{\n{l}}}\n"))];
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let cases: Vec<(String, String)> =
+        (0..1200).map(|i| (format!("soup{i:04}.tf"), strategy.new_tree(&mut runner).expect("generate").current())).collect();
+    let expected = terraform_fmt_all(&cases);
+    let mut failures = Vec::new();
+    let mut accepted = 0;
+    for ((name, src), exp) in cases.iter().zip(&expected) {
+        let got = plinth_fmt::format_source(src);
+        match (exp, got) {
+            (Some(e), Ok(g)) if *e == g => accepted += 1,
+            (None, Err(_)) => {}
+            (Some(e), Ok(g)) => failures.push(format!("{name} {src:?}:\n{}", plinth_fmt::unified_diff(e, &g, "terraform", "plinth"))),
+            (Some(_), Err(err)) => failures.push(format!("{name} {src:?}: terraform formats it, we report {err}")),
+            (None, Ok(_)) => failures.push(format!("{name} {src:?}: terraform reports a syntax error, we format it")),
+        }
+    }
+    println!("{} of {} token soups agree with terraform fmt ({accepted} formatted by both)", cases.len() - failures.len(), cases.len());
+    assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
+}

@@ -295,7 +295,8 @@ impl Resource for RandomString {
         for (k, v) in self.defaults() {
             o.insert(k.into(), v);
         }
-        o.insert("length".into(), num(id.chars().count() as i64));
+        // Go's len(): bytes, not characters.
+        o.insert("length".into(), num(id.len() as i64));
         o.insert("result".into(), str_val(id));
         if self.password {
             o.insert("id".into(), str_val("none"));

@@ -382,3 +382,41 @@ fn show_of_state_matches_terraform() {
     assert_eq!(values(&pj), values(&tj), "show -json resources (left Plinth, right Terraform)");
     assert_eq!(pj["values"]["outputs"], tj["values"]["outputs"], "show -json outputs");
 }
+
+/// `apply -auto-approve` and `destroy -auto-approve` print the same lines as Terraform
+/// (compared as sorted sets, since parallel applies finish in any order; ids masked; the
+/// legend paragraph, which wraps differently around "Plinth", left out).
+#[test]
+fn apply_and_destroy_output_match_terraform() {
+    if !terraform_available("apply_and_destroy_output_match_terraform") {
+        return;
+    }
+    let config = "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\nresource \"terraform_data\" \"b\" {\n  count = 2\n  input = terraform_data.a.id\n}\noutput \"o\" {\n  value = { k = terraform_data.a.output, l = [1] }\n}\noutput \"s\" {\n  value     = \"x\"\n  sensitive = true\n}\n";
+    let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}").expect("regex");
+    let norm = |s: &str| -> Vec<String> {
+        let s = uuid.replace_all(s, "<uuid>").replace("Terraform", "Plinth");
+        let mut v: Vec<String> = s
+            .lines()
+            .filter(|l| !l.starts_with("Plinth used the selected") && !l.contains("Resource actions are indicated"))
+            .map(str::to_string)
+            .collect();
+        v.sort();
+        v
+    };
+    let tf = tempfile::tempdir().expect("tempdir");
+    let pl = tempfile::tempdir().expect("tempdir");
+    write(tf.path(), "main.tf", config);
+    write(pl.path(), "main.tf", config);
+    terraform(tf.path(), &["init", "-input=false", "-no-color"]).ok("terraform init");
+    plinth(pl.path(), &["init", "-input=false"]).ok("plinth init");
+    for cmd in ["apply", "destroy"] {
+        let t = terraform(tf.path(), &[cmd, "-auto-approve", "-input=false", "-no-color"]);
+        t.ok(cmd);
+        let p = plinth(pl.path(), &[cmd, "-auto-approve", "-input=false", "-no-color"]);
+        if unavailable("apply_and_destroy_output_match_terraform", &p) {
+            return;
+        }
+        p.ok(cmd);
+        assert_eq!(norm(&p.stdout), norm(&t.stdout), "{cmd} output lines (left Plinth, right Terraform)");
+    }
+}

@@ -5,7 +5,7 @@
 //! | provider | source | follows |
 //! |---|---|---|
 //! | `terraform` | `terraform.io/builtin/terraform` | Terraform 1.11: `terraform_data`, data `terraform_remote_state` (local backend) |
-//! | `random` | `hashicorp/random` | 3.6.3 |
+//! | `random` | `hashicorp/random` | 3.6.3: random_bytes, random_id, random_integer, random_password, random_pet, random_shuffle, random_string, random_uuid |
 //! | `tls` | `hashicorp/tls` | 4.0.6 |
 //! | `local` | `hashicorp/local` | 2.5.2 |
 //!
@@ -45,6 +45,7 @@
 //!   state unchanged.
 //! * **`import_resource`**: upstream ID formats: `random_string`/`random_password` by the
 //!   value, `random_integer` by `result,min,max[,seed]`, `random_id` by `[prefix,]b64_url`,
+//!   `random_bytes` by its base64,
 //!   `random_uuid` by the UUID, `terraform_data` by any ID, `tls_private_key` by a PEM or
 //!   OpenSSH private key (or a path to a file holding one); `local_file` is not importable.
 //! * **`read_data_source`**: `terraform_remote_state` reads a v4 state file's `outputs`
@@ -105,6 +106,7 @@ pub fn random_provider() -> BuiltinProvider {
         version: "3.6.3",
         provider_schema: Schema::default(),
         resources: vec![
+            Box::new(random::RandomBytes),
             Box::new(random::RandomId),
             Box::new(random::RandomInteger),
             Box::new(random::RandomString { password: true }),

@@ -262,3 +262,19 @@ fn deprecated_number_warns() {
     assert!(!d.has_errors());
     assert!(d.0[0].detail.as_ref().unwrap().contains("numeric"));
 }
+
+#[test]
+fn random_bytes_lifecycle_and_import() {
+    let h = Harness::new("random", "random_bytes");
+    let cfg = h.config(&[("length", n(16))]);
+    let changed = h.config(&[("length", n(32))]);
+    let st = h.lifecycle(&cfg, &changed, "length");
+    assert!(st.get_attr("base64").unwrap().is_sensitive());
+    assert_eq!(str_of(&st, "hex").len(), 32);
+    assert_eq!(str_of(&st, "id"), "none");
+    let imp = h.import("hI7HJQ==");
+    let is = &imp.imported[0].state;
+    assert_eq!(str_of(is, "hex"), "848ec725");
+    assert_eq!(is.get_attr("length"), Some(&n(4)));
+    assert!(h.import("***").diagnostics.has_errors());
+}

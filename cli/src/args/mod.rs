@@ -394,7 +394,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         total += n * mult;
         rest = &rest[unit_len..];
     }
-    Ok(std::time::Duration::from_secs_f64(total))
+    std::time::Duration::try_from_secs_f64(total).map_err(|_| err())
 }
 
 #[cfg(test)]
@@ -409,6 +409,8 @@ mod tests {
         assert_eq!(parse_duration("3").unwrap().as_secs(), 3);
         assert!(parse_duration("ten").is_err());
         assert!(parse_duration("10x").is_err());
+        assert!(parse_duration("99999999999999999999999999h").is_err());
+        assert!(parse_duration(".").is_err());
     }
 
     #[test]

@@ -260,6 +260,17 @@ fn nesting_depth(toks: &[lexer::Token]) -> usize {
     max
 }
 
+/// What `terraform fmt -` writes to stdout for a formatted text: its output always ends
+/// with exactly one extra line ending if the text had none (the Terraform CLI prints
+/// through a line-oriented writer), so `x = 1` prints as `x = 1\n`.
+pub fn stdout_text(formatted: &str) -> String {
+    if formatted.ends_with('\n') {
+        formatted.to_string()
+    } else {
+        format!("{formatted}\n")
+    }
+}
+
 const SUPPORTED_EXTS: [&str; 4] = [".tf", ".tfvars", ".tftest.hcl", ".tfmock.hcl"];
 
 fn is_supported(name: &str) -> bool {

@@ -233,3 +233,10 @@ fn diffs_of_scrambled_corpus_files_apply_to_the_formatted_text() {
     let new = format_source(&old).unwrap();
     assert_eq!(apply(&old, &unified_diff(&old, &new, "a", "b")), new);
 }
+
+#[test]
+fn stdout_text_adds_the_newline_terraform_prints() {
+    assert_eq!(plinth_fmt::stdout_text("a = 1"), "a = 1\n");
+    assert_eq!(plinth_fmt::stdout_text("a = 1\n"), "a = 1\n");
+    assert_eq!(plinth_fmt::stdout_text(""), "\n");
+}

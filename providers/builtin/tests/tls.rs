@@ -232,7 +232,12 @@ fn self_signed_cert_is_real_x509() {
     let planned = p.planned_state.unwrap();
     let up = h.apply(Some(&refreshed), Some(&planned), &early);
     assert_eq!(str_of(up.new_state.as_ref().unwrap(), "cert_pem"), str_of(&st, "cert_pem"));
-    assert_eq!(up.new_state.unwrap().get_attr("early_renewal_hours"), Some(&n(2)));
+    let updated = up.new_state.unwrap();
+    assert_eq!(updated.get_attr("early_renewal_hours"), Some(&n(2)));
+    // Delete.
+    assert!(h.plan_delete(&updated).planned_state.is_none());
+    let gone = h.apply(Some(&updated), None, &Value::null());
+    assert!(!gone.diagnostics.has_errors() && gone.new_state.is_none());
 }
 
 trait PipeDec {

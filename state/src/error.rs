@@ -153,3 +153,54 @@ impl StateError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> LockInfo {
+        LockInfo {
+            id: "ba28c26d-69f3-d19c-b101-6180c0e46777".into(),
+            operation: "OperationTypeApply".into(),
+            info: String::new(),
+            who: "root@vm".into(),
+            version: "0.1.0".into(),
+            created: "2026-11-27T15:33:43.134276453Z".into(),
+            path: "terraform.tfstate".into(),
+        }
+    }
+
+    #[test]
+    fn locked_renders_like_terraform() {
+        assert_eq!(
+            StateError::Locked(info()).to_string(),
+            "Error acquiring the state lock
+
+Error message: the state is locked by another process
+Lock Info:
+  ID:        ba28c26d-69f3-d19c-b101-6180c0e46777
+  Path:      terraform.tfstate
+  Operation: OperationTypeApply
+  Who:       root@vm
+  Version:   0.1.0
+  Created:   2026-11-27 15:33:43.134276453 +0000 UTC
+  Info:      "
+        );
+        let d = StateError::StaleLock(info()).to_diagnostic();
+        assert_eq!(d.summary, "Error acquiring the state lock");
+        assert_eq!(
+            d.help,
+            ["Release the stale lock with `plinth force-unlock ba28c26d-69f3-d19c-b101-6180c0e46777`, then run the command again."]
+        );
+        assert!(d.detail.unwrap().starts_with(
+            "Error message: the lock was left by a process that is no longer running (it was killed or crashed)\nLock Info:\n  ID:        ba28c26d"
+        ));
+    }
+
+    #[test]
+    fn duplicate_keeps_the_message() {
+        let e = StateError::io("write", "/x/terraform.tfstate", std::io::Error::new(std::io::ErrorKind::StorageFull, "no space left on device"));
+        assert_eq!(e.duplicate().to_string(), e.to_string());
+        assert_eq!(e.to_string(), "failed to write /x/terraform.tfstate: no space left on device");
+    }
+}

@@ -51,19 +51,40 @@ struct HeldLock {
     /// closed by this process and stay with the old inode on rename, so it is re-taken
     /// after every read and write ([`LocalBackend::retake_state_lock`]).
     state_file: Option<File>,
+    /// The state file did not exist before we locked: remove it on unlock if still empty.
+    created_state: bool,
 }
 
-/// Takes Terraform's `fcntl` lock on the state file (creating it empty, as Terraform does).
-/// `Err` when another process holds it; `Ok(None)` when the filesystem has no POSIX locks.
-fn lock_state_file(state_path: &Path) -> Result<Option<File>, ()> {
-    let f = match OpenOptions::new().read(true).write(true).create(true).truncate(false).mode(0o600).open(state_path) {
-        Ok(f) => f,
+/// Takes Terraform's `fcntl` lock on the state file, creating it empty if needed, as
+/// Terraform does (and, like Terraform, [`LocalBackend`] removes it again on unlock if it
+/// is still empty). `Err` when another process holds it; `Ok(None)` when the filesystem
+/// has no POSIX locks. The flag tells whether the file was created here.
+fn lock_state_file(state_path: &Path) -> Result<Option<(File, bool)>, ()> {
+    let open = |create_new: bool| {
+        let mut o = OpenOptions::new();
+        o.read(true).write(true).mode(0o600);
+        if create_new {
+            o.create_new(true);
+        }
+        o.open(state_path)
+    };
+    let (f, created) = match open(true) {
+        Ok(f) => (f, true),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => match open(false) {
+            Ok(f) => (f, false),
+            Err(_) => return Ok(None),
+        },
         Err(_) => return Ok(None),
     };
     match rustix::fs::fcntl_lock(&f, FlockOperation::NonBlockingLockExclusive) {
-        Ok(()) => Ok(Some(f)),
-        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => Err(()),
-        Err(_) => Ok(None),
+        Ok(()) => Ok(Some((f, created))),
+        Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::ACCESS => {
+            if created {
+                let _ = fs::remove_file(state_path);
+            }
+            Err(())
+        }
+        Err(_) => Ok(Some((f, created))),
     }
 }
 
@@ -127,8 +148,9 @@ impl LocalBackend {
         for _ in 0..20 {
             match create_lock_file(&lock_path, &body) {
                 Ok(file) => {
-                    let state_file = match lock_state_file(&self.state_path(workspace)) {
-                        Ok(f) => f,
+                    let (state_file, created_state) = match lock_state_file(&self.state_path(workspace)) {
+                        Ok(Some((f, created))) => (Some(f), created),
+                        Ok(None) => (None, false),
                         Err(()) => {
                             // A Terraform process holds the state (it is about to overwrite
                             // the lock info with its own).
@@ -141,7 +163,7 @@ impl LocalBackend {
                     };
                     self.held_map().insert(
                         workspace.to_string(),
-                        HeldLock { id: info.id.clone(), lock_path, _file: file, state_file },
+                        HeldLock { id: info.id.clone(), lock_path, _file: file, state_file, created_state },
                     );
                     return Ok(());
                 }
@@ -169,7 +191,7 @@ impl LocalBackend {
             // Close the old descriptor first: closing it later would drop the new lock too
             // when the inode is the same.
             h.state_file = None;
-            h.state_file = lock_state_file(&self.state_path(workspace)).ok().flatten();
+            h.state_file = lock_state_file(&self.state_path(workspace)).ok().flatten().map(|(f, _)| f);
         }
     }
 
@@ -181,6 +203,12 @@ impl LocalBackend {
         let mut held = self.held_map();
         match held.remove(workspace) {
             Some(h) if h.id == id => {
+                if h.created_state {
+                    let sp = self.state_path(workspace);
+                    if fs::metadata(&sp).map(|m| m.len() == 0).unwrap_or(false) {
+                        let _ = fs::remove_file(&sp);
+                    }
+                }
                 // Remove the file while still holding the flock, then close.
                 let r = fs::remove_file(&h.lock_path);
                 drop(h);

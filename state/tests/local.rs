@@ -187,6 +187,8 @@ async fn dropping_a_manager_releases_its_lock() {
         assert!(dir.path().join(".terraform.tfstate.lock.info").exists());
     }
     assert!(!dir.path().join(".terraform.tfstate.lock.info").exists());
+    // Like Terraform, a run that wrote nothing leaves no (empty) state file behind.
+    assert!(!dir.path().join("terraform.tfstate").exists());
     let (m, _) = StateManager::open(b, "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO).await.unwrap();
     m.release().await.unwrap();
 }

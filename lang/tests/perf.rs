@@ -69,9 +69,9 @@ fn run(gen: fn(usize) -> String) -> (std::time::Duration, std::time::Duration) {
 fn ten_thousand_typical_resources() {
     let (load, total) = run(resource_typical);
     println!("10,000 typical resources: load {load:?}, load+references+eval {total:?}");
-    // Target: 300 ms. hcl-edit's parser alone needs ~290 ms for this text on one core of the
-    // development machine (parsing is parallel across files), so this is a regression guard.
-    let budget_ms = if cfg!(debug_assertions) { 20_000 } else { 1_500 };
+    // Target: 300 ms (measured ~230 ms on the 2-core development machine under load, with
+    // hcl-edit's `perf` feature); the assertion leaves room for a busy machine.
+    let budget_ms = if cfg!(debug_assertions) { 20_000 } else { 600 };
     assert!(total.as_millis() < budget_ms, "took {total:?}");
 }
 

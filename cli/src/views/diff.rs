@@ -497,6 +497,11 @@ pub fn process_slice<T: PartialEq>(
     is_obj: impl Fn(&T) -> bool,
     mut process: impl FnMut(Option<usize>, Option<usize>),
 ) {
+    if before.len().saturating_mul(after.len()) > LCS_CELL_LIMIT {
+        // Terraform's quadratic LCS would need gigabytes here: use Myers' diff (similar),
+        // reported in the same order (deletions, then insertions, then the common element).
+        return process_slice_myers(before, after, process);
+    }
     let lcs = lcs_indices(before, after);
     let (mut bi, mut ai, mut li) = (0usize, 0usize, 0usize);
     while bi < before.len() || ai < after.len() || li < lcs.len() {
@@ -523,6 +528,44 @@ pub fn process_slice<T: PartialEq>(
             bi += 1;
             ai += 1;
             li += 1;
+        }
+    }
+}
+
+/// Above this many LCS matrix cells (before × after) [`process_slice`] switches to Myers.
+pub const LCS_CELL_LIMIT: usize = 4_000_000;
+
+fn process_slice_myers<T: PartialEq>(before: &[T], after: &[T], mut process: impl FnMut(Option<usize>, Option<usize>)) {
+    use similar::algorithms::{myers, Capture};
+    use similar::DiffOp;
+    let mut cap = Capture::new();
+    // Capture's hook never fails.
+    let _ = myers::diff(&mut cap, before, 0..before.len(), after, 0..after.len());
+    for op in cap.into_ops() {
+        match op {
+            DiffOp::Equal { old_index, new_index, len } => {
+                for k in 0..len {
+                    process(Some(old_index + k), Some(new_index + k));
+                }
+            }
+            DiffOp::Delete { old_index, old_len, .. } => {
+                for k in 0..old_len {
+                    process(Some(old_index + k), None);
+                }
+            }
+            DiffOp::Insert { new_index, new_len, .. } => {
+                for k in 0..new_len {
+                    process(None, Some(new_index + k));
+                }
+            }
+            DiffOp::Replace { old_index, old_len, new_index, new_len } => {
+                for k in 0..old_len {
+                    process(Some(old_index + k), None);
+                }
+                for k in 0..new_len {
+                    process(None, Some(new_index + k));
+                }
+            }
         }
     }
 }
@@ -1026,6 +1069,18 @@ mod tests {
             got,
             vec![(Some(0), Some(0)), (Some(1), None), (None, Some(1)), (Some(2), Some(2)), (None, Some(3))]
         );
+    }
+
+    #[test]
+    fn huge_line_diffs_use_myers() {
+        let b: Vec<String> = (0..3000).map(|i| format!("line {i}")).collect();
+        let mut a = b.clone();
+        a[1500] = "changed".into();
+        a.push("new".into());
+        let mut got = Vec::new();
+        process_slice(&b, &a, |_| false, |x, y| got.push((x, y)));
+        assert_eq!(got.len(), 3002);
+        assert!(got.contains(&(Some(1500), None)) && got.contains(&(None, Some(1500))) && got.contains(&(None, Some(3000))));
     }
 
     #[test]

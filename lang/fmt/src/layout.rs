@@ -30,15 +30,42 @@ fn bracket_change(t: &Token) -> i64 {
     }
 }
 
-/// Display width in columns: one per character, except combining marks and joiners
-/// (an approximation of HCL's grapheme-cluster count).
+/// Width in columns as HCL counts it (grapheme clusters), approximated without tables:
+/// combining marks, variation selectors, emoji modifiers and zero-width joiners attach to
+/// the previous character, the character after a joiner too, and regional indicators pair
+/// up into one flag.
 fn text_columns(s: &str) -> usize {
-    s.chars()
-        .filter(|&c| {
-            let u = c as u32;
-            !(matches!(u, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F | 0xFE00..=0xFE0F | 0x200D))
-        })
-        .count()
+    let mut count = 0;
+    let mut after_zwj = false;
+    let mut pending_regional = false;
+    for c in s.chars() {
+        let u = c as u32;
+        let extends = matches!(u, 0x0300..=0x036F | 0x0483..=0x0489 | 0x0591..=0x05BD | 0x0610..=0x061A | 0x064B..=0x065F
+            | 0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF
+            | 0xFE00..=0xFE0F | 0xFE20..=0xFE2F | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F | 0xE0100..=0xE01EF);
+        if u == 0x200D {
+            after_zwj = true;
+            continue;
+        }
+        if extends {
+            continue;
+        }
+        if after_zwj {
+            after_zwj = false;
+            continue;
+        }
+        if (0x1F1E6..=0x1F1FF).contains(&u) {
+            if pending_regional {
+                pending_regional = false;
+                continue;
+            }
+            pending_regional = true;
+        } else {
+            pending_regional = false;
+        }
+        count += 1;
+    }
+    count
 }
 
 fn columns(toks: &[Token], r: (usize, usize)) -> usize {

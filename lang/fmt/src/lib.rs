@@ -285,12 +285,17 @@ fn is_ignored(name: &str) -> bool {
 /// Formats files and directories like `terraform fmt PATH...`: directories contribute
 /// their `*.tf`, `*.tfvars`, `*.tftest.hcl` and `*.tfmock.hcl` files (subdirectories too
 /// with `recursive`), in name order; files are formatted as given. `-` (stdin) is the
-/// caller's business.
+/// caller's business. A path that does not exist is reported and ends the run, as in
+/// Terraform.
 pub fn format_paths(paths: &[PathBuf], opts: &FmtOptions) -> FmtReport {
     let mut report = FmtReport::default();
     for p in paths {
         match std::fs::metadata(p) {
-            Err(_) => report.errors.push((p.clone(), io_error(format!("no file or directory at {}", p.display())))),
+            Err(_) => {
+                // like Terraform, a missing path stops the run
+                report.errors.push((p.clone(), io_error(format!("no file or directory at {}", p.display()))));
+                break;
+            }
             Ok(md) if md.is_dir() => process_dir(p, opts, &mut report),
             Ok(_) => {
                 let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

@@ -112,8 +112,12 @@ fn explicit_paths_missing_or_unsupported_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let md = dir.path().join("README.md");
     fs::write(&md, "# hi").unwrap();
-    let report = format_paths(&[md.clone(), dir.path().join("missing.tf")], &opts());
+    let later = dir.path().join("later.tf");
+    fs::write(&later, "a=1\n").unwrap();
+    let report = format_paths(&[md.clone(), dir.path().join("missing.tf"), later.clone()], &opts());
+    // a missing path ends the run (later.tf is not visited), as in terraform
     assert_eq!(report.errors.len(), 2);
+    assert!(report.changed.is_empty());
     assert!(report.errors[0].1.message.contains("only .tf, .tfvars"), "{}", report.errors[0].1);
     assert!(report.errors[1].1.message.contains("no file or directory"), "{}", report.errors[1].1);
     // an explicitly named file is formatted whatever directory it is in

@@ -8,6 +8,7 @@
 # or, when Terraform failed (exit status 1, nothing on stdout):
 #   ### <expression>
 #   !! error: <the diagnostic's summary line>
+#   !! detail: <the diagnostic's detail, its wrapped lines joined with spaces>
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 command -v terraform >/dev/null || { echo "terraform is not on PATH" >&2; exit 1; }
@@ -26,6 +27,9 @@ trap 'rm -f "$tmp" "$tmp.err" "$tmp.out"' EXIT
     else
       summary="$(grep -m1 '^Error: ' "$tmp.err" | sed 's/^Error: //')"
       echo "!! error: ${summary:-unknown}"
+      # The detail follows "(source code not available)" and a blank line.
+      detail="$(awk 'found && NF {printf "%s%s", sep, $0; sep=" "} /\(source code not available\)/ {found=1}' "$tmp.err")"
+      echo "!! detail: ${detail}"
     fi
   done < "$here/corpus.txt"
 } > "$tmp"

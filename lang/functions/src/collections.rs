@@ -28,7 +28,9 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         Ok(Value::Bool(seq(a, 0).iter().any(|v| v.as_bool() == Some(true))))
     }));
     r.push(func("chunklist", vec![p("list", Type::list(Type::Dynamic)), p("size", Type::Number)], ret_fn(|a| Ok(Type::list(a[0].type_of()))), |a, _| {
-        let size = whole(&a[..], 1, "the size argument must be a whole number")?;
+        let size = num(a, 1)
+            .to_i64()
+            .ok_or_else(|| call_err("invalid size: value must be a whole number, between -9223372036854775808 and 9223372036854775807"))?;
         if size < 0 {
             return Err(call_err("the size argument must be positive"));
         }
@@ -144,7 +146,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     r.push(func("flatten", vec![dynp("list").marks(Marks::Shallow)], ret_fn(|a| {
         match a[0].type_of() {
             Type::List(_) | Type::Set(_) | Type::Tuple(_) | Type::Dynamic => {}
-            _ => return Err(arg_err(0, "can only flatten lists, sets and tuples")),
+            _ => return Err(call_err("can only flatten lists, sets and tuples")),
         }
         if !a[0].is_wholly_known() {
             return Ok(Type::Dynamic);
@@ -159,10 +161,10 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     }));
     r.push(func("index", vec![dynp("list"), dynp("value")], ret(Type::Number), |a, _| {
         let Some(items) = a[0].as_seq() else {
-            return Err(arg_err(0, "argument must be a list or tuple"));
+            return Err(call_err("argument must be a list or tuple"));
         };
         if matches!(a[0], Value::Set(..)) {
-            return Err(arg_err(0, "argument must be a list or tuple"));
+            return Err(call_err("argument must be a list or tuple"));
         }
         for (i, x) in items.iter().enumerate() {
             if values_equal(x, &a[1]) {
@@ -191,7 +193,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
             Type::Map(t) => Type::List(t),
             Type::Object(m) => Type::Tuple(m.values().cloned().collect()),
             Type::Dynamic => Type::Dynamic,
-            _ => return Err(arg_err(0, "values() requires a map as the first argument")),
+            _ => return Err(call_err("values() requires a map as the first argument")),
         })
     }), |a, _| {
         let m = a[0].as_map().cloned().unwrap_or_default();
@@ -282,7 +284,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
                 Type::Tuple(ts)
             }
             t @ Type::List(_) => t,
-            Type::Set(_) => return Err(arg_err(0, "can't use a set as a list")),
+            Type::Set(t) => Type::List(t),
             Type::Dynamic => Type::Dynamic,
             _ => return Err(arg_err(0, "can only reverse list or tuple values")),
         })
@@ -290,7 +292,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         let mut items = seq(a, 0).to_vec();
         items.reverse();
         Ok(match &a[0] {
-            Value::List(t, _) => Value::List(t.clone(), items),
+            Value::List(t, _) | Value::Set(t, _) => Value::List(t.clone(), items),
             _ => Value::Tuple(items),
         })
     }));
@@ -500,7 +502,10 @@ fn lookup_ret(a: &[Value]) -> Result<Type, FunctionError> {
         },
         Type::Object(m) => match a[1].as_str() {
             Some(k) if m.contains_key(k) => m[k].clone(),
-            Some(_) => def.map(Value::type_of).unwrap_or(Type::Dynamic),
+            Some(k) => match def {
+                Some(d) => d.type_of(),
+                None => return Err(arg_err(0, format!("the given object has no attribute {}", crate::format::go_quote(k)))),
+            },
             None => Type::Dynamic,
         },
         Type::Dynamic => Type::Dynamic,
@@ -525,7 +530,7 @@ fn lookup(a: &[Value], _: &crate::FunctionContext) -> Result<Value, FunctionErro
             }
             Ok(d.clone())
         }
-        None => Err(arg_err(1, format!("lookup failed to find key {}", crate::format::go_quote(key)))),
+        None => Err(call_err(format!("lookup failed to find key {}", crate::format::go_quote(key)))),
     }
 }
 
@@ -585,9 +590,7 @@ fn range(a: &[Value], _: &crate::FunctionContext) -> Result<Value, FunctionError
     };
     let step = match step {
         Some(s) => {
-            if s.is_zero() {
-                return Err(call_err("step must not be zero"));
-            }
+            // cty has no zero check: a zero step runs into the 1024-value limit.
             if start < end && s.is_negative() {
                 return Err(call_err("step must be positive when start is less than limit"));
             }
@@ -667,7 +670,7 @@ fn set_op(a: &[Value], op: SetOp) -> Result<Value, FunctionError> {
 }
 
 fn setproduct_ret(a: &[Value]) -> Result<Type, FunctionError> {
-    if a.is_empty() {
+    if a.len() < 2 {
         return Err(call_err("at least two arguments are required"));
     }
     let mut ets = Vec::new();

@@ -62,7 +62,7 @@ fn to(v: &Value, t: &Type) -> Result<Value, FunctionError> {
     // Structural mismatches that cty words specially.
     let mismatch = |what: &str| arg_err(0, format!("cannot convert {} to {what}", from.friendly_name()));
     match t {
-        Type::List(e) | Type::Set(e) | Type::Map(e) if **e == Type::Dynamic => {
+        Type::List(_) | Type::Set(_) | Type::Map(_) => {
             let is_map = matches!(t, Type::Map(_));
             let any_single = format!("{} of any single type", if is_map { "map" } else if matches!(t, Type::List(_)) { "list" } else { "set" });
             match (&from, is_map) {

@@ -2,7 +2,7 @@
 //! variants, `bcrypt`, `rsadecrypt`, `uuid`, `uuidv5`.
 
 use crate::encoding::b64;
-use crate::filesystem::read;
+use crate::filesystem::read_open;
 use crate::registry::{arg_err, call_err, func, func_var, p, ret, Func};
 use crate::util::{num, s, vstr};
 use crate::FunctionError;
@@ -32,7 +32,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     macro_rules! hashfn {
         ($name:literal, $file:literal, $h:ident, $enc:ident) => {
             r.push(func($name, vec![p("str", st())], ret(st()), |a, _| Ok(vstr($enc(&$h(s(a, 0).as_bytes()))))));
-            r.push(func($file, vec![p("path", st())], ret(st()), |a, ctx| Ok(vstr($enc(&$h(&read(ctx, s(a, 0))?))))));
+            r.push(func($file, vec![p("path", st())], ret(st()), |a, ctx| Ok(vstr($enc(&$h(&read_open(ctx, s(a, 0))?))))));
         };
     }
     hashfn!("md5", "filemd5", md5, hex);
@@ -64,7 +64,8 @@ pub(crate) fn register(r: &mut Vec<Func>) {
             "oid" => uuid::Uuid::NAMESPACE_OID,
             "x500" => uuid::Uuid::NAMESPACE_X500,
             other => uuid::Uuid::parse_str(other).map_err(|_| {
-                call_err(format!("uuidv5() doesn't support namespace {other}"))
+                let why = if other.len() != 36 { format!("invalid UUID length: {}", other.len()) } else { "invalid UUID format".to_string() };
+                call_err(format!("uuidv5() doesn't support namespace {other} ({why})"))
             })?,
         };
         Ok(vstr(uuid::Uuid::new_v5(&ns, s(a, 1).as_bytes()).to_string()))

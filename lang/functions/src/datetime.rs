@@ -54,7 +54,18 @@ fn parse_rfc3339(text: &str, arg: usize) -> Result<DateTime<FixedOffset>, Functi
         && !text.ends_with('z');
     match DateTime::parse_from_rfc3339(text) {
         Ok(t) if ok_shape => Ok(t),
-        _ => Err(arg_err(arg, format!("not a valid RFC3339 timestamp: cannot use {} as year", go_quote(text)))),
+        _ => {
+            let b = text.as_bytes();
+            let date_ok = b.len() >= 10 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && b[7] == b'-';
+            let why = if date_ok && (b.len() == 10 || b[10] != b'T') {
+                "missing required time introducer 'T'".to_string()
+            } else if date_ok && b.len() == 19 {
+                "end of string before UTC offset".to_string()
+            } else {
+                format!("cannot use {} as year", go_quote(text))
+            };
+            Err(arg_err(arg, format!("not a valid RFC3339 timestamp: {why}")))
+        }
     }
 }
 

@@ -29,7 +29,14 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         Ok(vstr(b64(&bytes)))
     }));
     r.push(func("textdecodebase64", vec![p("source", st()), p("encoding", st())], ret(st()), |a, _| {
-        let bytes = decode_b64(s(a, 0), 0)?;
+        let bytes = B64.decode(s(a, 0)).map_err(|e| {
+            let off = match e {
+                base64::DecodeError::InvalidByte(o, _) | base64::DecodeError::InvalidLastSymbol(o, _) => o,
+                base64::DecodeError::InvalidLength(o) => o,
+                base64::DecodeError::InvalidPadding => s(a, 0).len(),
+            };
+            arg_err(0, format!("the given value is has an invalid base64 symbol at offset {off}"))
+        })?;
         decode_text(&bytes, s(a, 1)).map(vstr)
     }));
     r.push(func("urlencode", vec![p("str", st())], ret(st()), |a, _| {
@@ -85,7 +92,8 @@ fn go_gzip(data: &[u8]) -> Vec<u8> {
 }
 
 fn decode_b64(text: &str, arg: usize) -> Result<Vec<u8>, FunctionError> {
-    B64.decode(text).map_err(|e| {
+    let clean: String = text.chars().filter(|c| *c != '\r' && *c != '\n').collect();
+    B64.decode(&clean).map_err(|e| {
         let _ = e;
         let off = 0;
         let _ = arg;
@@ -168,9 +176,23 @@ fn decode_text(bytes: &[u8], enc: &str) -> Result<String, FunctionError> {
     })
 }
 
+/// Go `encoding/json` wording for the common syntax errors.
 fn json_error(src: &str, e: &serde_json::Error) -> String {
-    if src.trim().is_empty() || e.is_eof() {
+    if src.trim().is_empty() {
         return "EOF".into();
+    }
+    if e.is_eof() {
+        let t = src.trim_end();
+        let in_literal = t.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.')
+            || t.matches('"').count() % 2 == 1;
+        return if in_literal { "unexpected EOF".into() } else { "EOF".into() };
+    }
+    if e.is_syntax() {
+        if let Some(line) = src.lines().nth(e.line().saturating_sub(1)) {
+            if let Some(c) = line.chars().nth(e.column().saturating_sub(1)) {
+                return format!("invalid character '{c}' looking for beginning of value");
+            }
+        }
     }
     let msg = e.to_string();
     let msg = msg.split(" at line").next().unwrap_or(&msg).to_string();
@@ -272,7 +294,7 @@ fn csv_err(e: &csv::Error) -> String {
     match e.kind() {
         csv::ErrorKind::UnequalLengths { pos, .. } => {
             let line = pos.as_ref().map(|p| p.line()).unwrap_or(0);
-            format!("record on line {line}: wrong number of fields")
+            format!("CSV parse error on line {line}: wrong number of fields")
         }
         _ => e.to_string(),
     }
@@ -291,7 +313,7 @@ fn csvdecode(text: &str) -> Result<Value, FunctionError> {
         let rec = rec.map_err(|e| call_err(csv_err(&e)))?;
         if rec.len() != header.len() {
             let line = rec.position().map(|p| p.line()).unwrap_or(0);
-            return Err(call_err(format!("record on line {line}: wrong number of fields")));
+            return Err(call_err(format!("CSV parse error on line {line}: wrong number of fields")));
         }
         let m: BTreeMap<String, Value> =
             header.iter().zip(rec.iter()).map(|(k, v)| (k.clone(), vstr(v))).collect();
@@ -558,7 +580,7 @@ fn yaml_decode(src: &str) -> Result<Value, FunctionError> {
         return Err(call_err(e));
     }
     match b.docs.len() {
-        0 => Err(call_err("on line 1, column 1: no YAML document found")),
+        0 => Err(call_err("on line 1, column 1: missing start of document")),
         1 => yaml_value(&b.docs[0]),
         _ => Err(call_err("on line 1, column 1: unexpected extra content after value")),
     }
@@ -613,6 +635,14 @@ fn resolve_scalar(s: &str, plain: bool, tag: Option<&str>) -> Result<Value, Func
                     return Ok(Value::Number(Number::parse(&v.to_string()).unwrap_or_else(Number::zero)));
                 }
             }
+            if let Some(o) = t.strip_prefix("0o") {
+                if let Ok(v) = i128::from_str_radix(o, 8) {
+                    return Ok(Value::Number(Number::parse(&v.to_string()).unwrap_or_else(Number::zero)));
+                }
+            }
+            if let Some(ts) = yaml_timestamp(s) {
+                return Ok(vstr(ts));
+            }
             if let Some(b) = t.strip_prefix("0b") {
                 if let Ok(v) = i128::from_str_radix(b, 2) {
                     return Ok(Value::Number(Number::parse(&v.to_string()).unwrap_or_else(Number::zero)));
@@ -627,6 +657,26 @@ fn resolve_scalar(s: &str, plain: bool, tag: Option<&str>) -> Result<Value, Func
             }
         }
     })
+}
+
+/// YAML timestamps (`2024-01-01`, `2024-01-01T10:00:00Z`) decode as RFC 3339 strings.
+fn yaml_timestamp(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let date = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    if !date {
+        return None;
+    }
+    if b.len() == 10 {
+        return Some(format!("{s}T00:00:00Z"));
+    }
+    let t = chrono::DateTime::parse_from_rfc3339(s).ok()?;
+    let utc = t.with_timezone(&chrono::Utc);
+    Some(utc.format("%Y-%m-%dT%H:%M:%SZ").to_string())
 }
 
 #[cfg(test)]

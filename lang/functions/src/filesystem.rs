@@ -99,13 +99,27 @@ pub(crate) fn resolve(ctx: &FunctionContext, path: &str) -> PathBuf {
     }
 }
 
+/// Reading as the file-hash functions do (`os.Open` errors, as call errors).
+pub(crate) fn read_open(ctx: &FunctionContext, path: &str) -> Result<Vec<u8>, FunctionError> {
+    let full = resolve(ctx, path);
+    std::fs::read(&full).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ if full.is_dir() => return call_err(format!("read {}: is a directory", clean(path))),
+            _ => e.to_string(),
+        };
+        call_err(format!("open {}: {why}", clean(path)))
+    })
+}
+
 pub(crate) fn read(ctx: &FunctionContext, path: &str) -> Result<Vec<u8>, FunctionError> {
     let full = resolve(ctx, path);
     std::fs::read(&full).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             arg_err(0, format!("no file exists at {}; this function works only with files that are distributed as part of the configuration source code, so if this file will be created by a resource in this configuration you must instead obtain this result from an attribute of that resource", go_quote(path)))
         } else if full.is_dir() {
-            call_err(format!("failed to read file: read {}: is a directory", path))
+            arg_err(0, format!("failed to read file: read {}: is a directory", clean(path)))
         } else {
             call_err(format!("failed to read {}: {e}", go_quote(path)))
         }

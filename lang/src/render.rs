@@ -134,6 +134,15 @@ fn block_context(f: &SourceFile, line: usize) -> Option<String> {
         if t.is_empty() || l.starts_with(char::is_whitespace) {
             continue;
         }
+        if i + 1 == line && t.ends_with('}') {
+            // A one-line block: `resource "a" "b" {}`.
+            if let Some((h, _)) = t.split_once('{') {
+                let h = h.trim();
+                if !h.is_empty() && !h.contains('=') {
+                    return Some(h.to_string());
+                }
+            }
+        }
         if t.starts_with('}') {
             // The subject is after the end of a block: not inside one (unless it is that line).
             if i + 1 == line {

@@ -5,6 +5,10 @@
 //! engine), and [`views`] renders (human, `-json`, Markdown). [`ui`] holds the terminal
 //! plumbing shared by commands: colour, diagnostics, prompts, exit codes.
 
+// Diagnostics are large and travel in `Err` everywhere (as in the other crates); boxing
+// them would buy nothing on these cold paths.
+#![allow(clippy::result_large_err)]
+
 pub mod args;
 pub mod commands;
 pub mod ui;

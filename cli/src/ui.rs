@@ -32,7 +32,7 @@ pub fn init_logging() {
 /// terminal.
 pub fn color_allowed(no_color_flag: bool) -> bool {
     !no_color_flag
-        && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stdout().is_terminal()
 }
 

@@ -91,10 +91,10 @@ fn apply_json_stream() {
     for t in ["planned_change", "change_summary", "apply_start", "apply_complete", "outputs"] {
         assert!(types.contains(&t), "{t} missing: {types:?}");
     }
-    let last_summary = lines.iter().filter(|l| l["type"] == "change_summary").last().unwrap();
+    let last_summary = lines.iter().rfind(|l| l["type"] == "change_summary").unwrap();
     assert_eq!(last_summary["changes"]["operation"], "apply");
     assert_eq!(last_summary["changes"]["add"], 1);
-    let outputs = lines.iter().filter(|l| l["type"] == "outputs").last().unwrap();
+    let outputs = lines.iter().rfind(|l| l["type"] == "outputs").unwrap();
     assert_eq!(outputs["outputs"]["o"]["value"], "x");
 }
 

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 /// What the command line asks for.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 pub enum Invocation {
     /// Print a help text (to stdout) and exit 0. The path names the (sub)command.
     Help(Vec<String>),

@@ -521,12 +521,10 @@ async fn run_apply_plan(ui: &mut Ui, s: Session, ctx: &plinth_engine::Context, p
         if !outputs.is_empty() {
             ui.json_line(&views::json_ui::outputs_applied(&outputs));
         }
-    } else if code == 0 || summary.added + summary.changed + summary.destroyed > 0 {
-        if code == 0 {
-            ui.out(&views::apply::render_summary(&summary, destroy, ui.color));
-            if !destroy {
-                ui.out(&views::apply::render_outputs(&outputs, ui.color));
-            }
+    } else if code == 0 {
+        ui.out(&views::apply::render_summary(&summary, destroy, ui.color));
+        if !destroy {
+            ui.out(&views::apply::render_outputs(&outputs, ui.color));
         }
     }
     code

@@ -135,7 +135,7 @@ pub async fn selected_workspace(backend: &dyn StateBackend) -> Result<String, Di
         return Ok(ws);
     }
     let all = backend.workspaces().await.map_err(|e| e.to_diagnostic())?;
-    if all.iter().any(|w| *w == ws) {
+    if all.contains(&ws) {
         Ok(ws)
     } else {
         Err(Diagnostic::error(format!("Currently selected workspace \"{ws}\" does not exist"))

@@ -68,7 +68,7 @@ async fn run_async(cmd: WorkspaceCommand, ui: &mut Ui) -> i32 {
                 return fail(ui, e.to_diagnostic());
             }
             let exists = match backend.workspaces().await {
-                Ok(ws) => ws.iter().any(|w| *w == a.name) || a.name == DEFAULT_WORKSPACE,
+                Ok(ws) => ws.contains(&a.name) || a.name == DEFAULT_WORKSPACE,
                 Err(e) => return fail(ui, e.to_diagnostic()),
             };
             if exists {
@@ -102,7 +102,7 @@ async fn run_async(cmd: WorkspaceCommand, ui: &mut Ui) -> i32 {
                 return fail(ui, e.to_diagnostic());
             }
             let exists = match backend.workspaces().await {
-                Ok(ws) => ws.iter().any(|w| *w == a.name) || a.name == DEFAULT_WORKSPACE,
+                Ok(ws) => ws.contains(&a.name) || a.name == DEFAULT_WORKSPACE,
                 Err(e) => return fail(ui, e.to_diagnostic()),
             };
             if !exists {

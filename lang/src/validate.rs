@@ -436,25 +436,110 @@ fn describe(t: &Type) -> String {
     }
 }
 
-/// Detects reference cycles between locals, resources and module calls.
+/// Every expression of a resource that creates a dependency.
+fn resource_exprs(r: &crate::config::Resource) -> Vec<&Expr> {
+    let mut exprs: Vec<&Expr> = Vec::new();
+    exprs.extend(r.count.iter());
+    exprs.extend(r.for_each.iter());
+    exprs.extend(r.depends_on.iter());
+    let mut items = Vec::new();
+    body_items(&r.body, Ctx::default(), &mut Vec::new(), &mut items);
+    exprs.extend(items.iter().map(|i| i.expr));
+    exprs.extend(r.lifecycle.replace_triggered_by.iter());
+    exprs
+}
+
+/// For each output of `child`, the child's input variables it depends on (transitively
+/// through locals, resources and nested module calls, the latter conservatively).
+fn output_var_deps(child: &Module) -> BTreeMap<String, BTreeSet<String>> {
+    fn targets(m: &Module, exprs: &[&Expr]) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in exprs {
+            let mut bound = Vec::new();
+            collect_refs(&e.expr, &e.file, &mut bound, &mut |r, _, _| {
+                let t = match &r {
+                    Reference::Var(n) => format!("var.{n}"),
+                    Reference::Local(n) => format!("local.{n}"),
+                    Reference::Resource { type_name, name } => format!("{type_name}.{name}"),
+                    Reference::Data { type_name, name } => format!("data.{type_name}.{name}"),
+                    Reference::Module(n) => format!("module.{n}"),
+                    _ => return,
+                };
+                out.push(t);
+            });
+        }
+        let _ = m;
+        out
+    }
+    let node_targets = |n: &str| -> Vec<String> {
+        if let Some(l) = n.strip_prefix("local.").and_then(|l| child.locals.get(l)) {
+            return targets(child, &[&l.expr]);
+        }
+        if let Some(c) = n.strip_prefix("module.").and_then(|c| child.module_calls.get(c)) {
+            let mut exprs: Vec<&Expr> = c.inputs.values().map(|a| &a.expr).collect();
+            exprs.extend(c.count.iter());
+            exprs.extend(c.for_each.iter());
+            exprs.extend(c.depends_on.iter());
+            return targets(child, &exprs);
+        }
+        if let Some(r) = child.resources.get(n) {
+            return targets(child, &resource_exprs(r));
+        }
+        Vec::new()
+    };
+    let mut out = BTreeMap::new();
+    for (name, o) in &child.outputs {
+        let mut exprs: Vec<&Expr> = vec![&o.expr];
+        exprs.extend(o.depends_on.iter());
+        let mut stack = targets(child, &exprs);
+        let mut seen = BTreeSet::new();
+        let mut vars = BTreeSet::new();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t.clone()) {
+                continue;
+            }
+            if let Some(v) = t.strip_prefix("var.") {
+                vars.insert(v.to_string());
+            } else {
+                stack.extend(node_targets(&t));
+            }
+        }
+        out.insert(name.clone(), vars);
+    }
+    out
+}
+
+/// Detects reference cycles between locals, resources and module calls. Module calls whose
+/// child is loaded are split into one node per input and per output (an output depends only
+/// on the inputs it uses), so two modules feeding each other unrelated values are no cycle.
 fn find_cycles(m: &Module, diags: &mut Diagnostics) {
     // Node → (target node → first reference range).
     let mut edges: BTreeMap<String, BTreeMap<String, SourceRange>> = BTreeMap::new();
+    let loaded = |n: &str| m.module_calls.get(n).is_some_and(|c| !c.module.dir.as_os_str().is_empty());
     let add = |from: &str, exprs: Vec<&Expr>, edges: &mut BTreeMap<String, BTreeMap<String, SourceRange>>| {
         let entry = edges.entry(from.to_string()).or_default();
         for e in exprs {
             let mut bound = Vec::new();
             let mut found = Vec::new();
-            collect_refs(&e.expr, &e.file, &mut bound, &mut |r, sp, _| found.push((r, sp)));
-            for (r, sp) in found {
-                let to = match &r {
-                    Reference::Local(n) if m.locals.contains_key(n) => format!("local.{n}"),
-                    Reference::Resource { type_name, name } if m.resources.contains_key(&format!("{type_name}.{name}")) => format!("{type_name}.{name}"),
-                    Reference::Data { type_name, name } if m.resources.contains_key(&format!("data.{type_name}.{name}")) => format!("data.{type_name}.{name}"),
-                    Reference::Module(n) if m.module_calls.contains_key(n) => format!("module.{n}"),
+            collect_refs(&e.expr, &e.file, &mut bound, &mut |r, sp, next| found.push((r, sp, next)));
+            for (r, sp, next) in found {
+                let tos: Vec<String> = match &r {
+                    Reference::Local(n) if m.locals.contains_key(n) => vec![format!("local.{n}")],
+                    Reference::Resource { type_name, name } if m.resources.contains_key(&format!("{type_name}.{name}")) => vec![format!("{type_name}.{name}")],
+                    Reference::Data { type_name, name } if m.resources.contains_key(&format!("data.{type_name}.{name}")) => vec![format!("data.{type_name}.{name}")],
+                    Reference::Module(n) if loaded(n) => {
+                        let outs = &m.module_calls[n].module.outputs;
+                        match next {
+                            Some((a, _)) if outs.contains_key(&a) => vec![format!("module.{n}.{a}")],
+                            _ => outs.keys().map(|o| format!("module.{n}.{o}")).collect(),
+                        }
+                    }
+                    Reference::Module(n) if m.module_calls.contains_key(n) => vec![format!("module.{n}")],
                     _ => continue,
                 };
-                entry.entry(to).or_insert_with(|| range_of(e, sp));
+                for to in tos {
+                    entry.entry(to).or_insert_with(|| range_of(e, sp.clone()));
+                }
             }
         }
     };
@@ -462,22 +547,31 @@ fn find_cycles(m: &Module, diags: &mut Diagnostics) {
         add(&format!("local.{n}"), vec![&l.expr], &mut edges);
     }
     for (k, r) in &m.resources {
-        let mut exprs: Vec<&Expr> = Vec::new();
-        exprs.extend(r.count.iter());
-        exprs.extend(r.for_each.iter());
-        exprs.extend(r.depends_on.iter());
-        let mut items = Vec::new();
-        body_items(&r.body, Ctx::default(), &mut Vec::new(), &mut items);
-        exprs.extend(items.iter().map(|i| i.expr));
-        add(k, exprs, &mut edges);
+        add(k, resource_exprs(r), &mut edges);
     }
     for (n, c) in &m.module_calls {
-        let mut exprs: Vec<&Expr> = Vec::new();
-        exprs.extend(c.count.iter());
-        exprs.extend(c.for_each.iter());
-        exprs.extend(c.depends_on.iter());
-        exprs.extend(c.inputs.values().map(|a| &a.expr));
-        add(&format!("module.{n}"), exprs, &mut edges);
+        let mut meta: Vec<&Expr> = Vec::new();
+        meta.extend(c.count.iter());
+        meta.extend(c.for_each.iter());
+        meta.extend(c.depends_on.iter());
+        if !loaded(n) {
+            meta.extend(c.inputs.values().map(|a| &a.expr));
+            add(&format!("module.{n}"), meta, &mut edges);
+            continue;
+        }
+        add(&format!("module.{n}"), meta, &mut edges);
+        for (v, a) in &c.inputs {
+            add(&format!("module.{n}.var.{v}"), vec![&a.expr], &mut edges);
+        }
+        for (o, vars) in output_var_deps(&c.module) {
+            let entry = edges.entry(format!("module.{n}.{o}")).or_default();
+            entry.insert(format!("module.{n}"), c.range.clone());
+            for v in vars {
+                if let Some(a) = c.inputs.get(&v) {
+                    entry.insert(format!("module.{n}.var.{v}"), a.range.clone());
+                }
+            }
+        }
     }
     // Self-references of resources are reported by the reference check.
     for scc in tarjan(&edges) {

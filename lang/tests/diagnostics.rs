@@ -117,6 +117,8 @@ const CASES: &[Case] = &[
     case("provider_reserved_argument", &[("main.tf", "provider \"aws\" {\n  count = 2\n}\n")]),
     case("tfvars_block", &[("main.tf", "variable \"a\" {\n  default = 1\n}\n"), ("terraform.tfvars", "a = 2\nblock {\n}\n")]),
     case("for_each_sensitive", &[("main.tf", "variable \"names\" {\n  type      = set(string)\n  default   = [\"a\"]\n  sensitive = true\n}\n\nresource \"aws_instance\" \"x\" {\n  for_each = var.names\n}\n")]),
+    case("module_cycle", &[("main.tf", "module \"a\" {\n  source = \"./m\"\n  in     = module.b.out\n}\n\nmodule \"b\" {\n  source = \"./m\"\n  in     = module.a.out\n}\n"), ("m/main.tf", "variable \"in\" {}\noutput \"out\" {\n  value = var.in\n}\noutput \"static\" {\n  value = 1\n}\n")]),
+    case("modules_feeding_each_other_without_cycle", &[("main.tf", "module \"a\" {\n  source = \"./m\"\n  in     = module.b.static\n}\n\nmodule \"b\" {\n  source = \"./m\"\n  in     = module.a.static\n}\n"), ("m/main.tf", "variable \"in\" {}\noutput \"out\" {\n  value = var.in\n}\noutput \"static\" {\n  value = 1\n}\n")]),
     case("valid_configuration", &[("main.tf", "variable \"n\" {\n  type    = number\n  default = 2\n}\n\nresource \"aws_instance\" \"web\" {\n  count = var.n\n  tags  = { Name = \"web-${count.index}\" }\n}\n\noutput \"ids\" {\n  value = aws_instance.web[*].id\n}\n")]),
 ];
 

@@ -48,17 +48,19 @@ fn body(toks: &[Token], i: &mut usize, out: &mut Vec<Token>, path: &mut Vec<Stri
                 let name = t.text.clone();
                 out.push(t.clone());
                 *i += 1;
-                // comments between the name and what follows are kept
+                // inline comments after the name: kept before `=` or `{`, dropped before a label
+                let mut comments = Vec::new();
                 while *i < toks.len() && toks[*i].ty == Tt::Comment && !toks[*i].text.ends_with('\n') {
-                    out.push(toks[*i].clone());
+                    comments.push(toks[*i].clone());
                     *i += 1;
                 }
                 if *i < toks.len() && toks[*i].ty == Tt::Equal {
+                    out.append(&mut comments);
                     out.push(toks[*i].clone());
                     *i += 1;
                     attribute_value(toks, i, out, path, &name);
                 } else {
-                    block(toks, i, out, path, name);
+                    block(toks, i, out, path, name, comments);
                 }
             }
             _ => {
@@ -113,9 +115,10 @@ fn attribute_value(toks: &[Token], i: &mut usize, out: &mut Vec<Token>, path: &[
     *i = j;
 }
 
-fn block(toks: &[Token], i: &mut usize, out: &mut Vec<Token>, path: &mut Vec<String>, name: String) {
-    // labels, then `{`
-    let mut pending_comments: Vec<Token> = Vec::new();
+fn block(toks: &[Token], i: &mut usize, out: &mut Vec<Token>, path: &mut Vec<String>, name: String, comments: Vec<Token>) {
+    // labels, then `{`; comments before a label are dropped (as Terraform's label rewrite
+    // does), comments after the last label are kept
+    let mut pending_comments: Vec<Token> = comments;
     loop {
         let Some(t) = toks.get(*i) else { return };
         match t.ty {

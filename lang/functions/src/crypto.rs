@@ -78,13 +78,13 @@ fn rsadecrypt(a: &[Value], _: &crate::FunctionContext) -> Result<Value, Function
     use rsa::pkcs8::DecodePrivateKey;
     let ct = base64::engine::general_purpose::STANDARD
         .decode(s(a, 0))
-        .map_err(|_| arg_err(0, "failed to decode input \"ciphertext\": cipher text must be base64-encoded"))?;
+        .map_err(|_| arg_err(0, format!("failed to decode input {}: cipher text must be base64-encoded", crate::format::go_quote(s(a, 0)))))?;
     let pem = s(a, 1);
     let key = rsa::RsaPrivateKey::from_pkcs1_pem(pem)
         .or_else(|_| rsa::RsaPrivateKey::from_pkcs8_pem(pem))
-        .map_err(|_| arg_err(1, "invalid private key: failed to parse key"))?;
+        .map_err(|_| arg_err(1, if pem.contains("-----BEGIN") { "invalid private key: failed to parse key" } else { "invalid private key: ssh: no key found" }))?;
     let out = key
         .decrypt(rsa::Pkcs1v15Encrypt, &ct)
-        .map_err(|e| call_err(format!("failed to decrypt: {e}")))?;
+        .map_err(|_| call_err("failed to decrypt: crypto/rsa: decryption error"))?;
     String::from_utf8(out).map(vstr).map_err(|_| call_err("the message is not valid UTF-8"))
 }

@@ -158,15 +158,29 @@ pub fn type_string(t: &Type) -> String {
     type_at(t, 0)
 }
 
+/// `list(number)` on one line; a structural element type goes on its own indented line:
+/// `list(\n    object({...}),\n)`.
+fn wrap_type(name: &str, e: &Type, indent: usize) -> String {
+    match e {
+        Type::Object(m) if !m.is_empty() => structural_in(name, e, indent),
+        Type::Tuple(ts) if !ts.is_empty() => structural_in(name, e, indent),
+        _ => format!("{name}({})", type_at(e, indent)),
+    }
+}
+
+fn structural_in(name: &str, e: &Type, indent: usize) -> String {
+    format!("{name}(\n{}{},\n{})", " ".repeat(indent + 4), type_at(e, indent + 4), " ".repeat(indent))
+}
+
 fn type_at(t: &Type, indent: usize) -> String {
     match t {
         Type::Dynamic => "dynamic".into(),
         Type::Bool => "bool".into(),
         Type::Number => "number".into(),
         Type::String => "string".into(),
-        Type::List(e) => format!("list({})", type_at(e, indent)),
-        Type::Set(e) => format!("set({})", type_at(e, indent)),
-        Type::Map(e) => format!("map({})", type_at(e, indent)),
+        Type::List(e) => wrap_type("list", e, indent),
+        Type::Set(e) => wrap_type("set", e, indent),
+        Type::Map(e) => wrap_type("map", e, indent),
         Type::Tuple(ts) => {
             if ts.is_empty() {
                 return "tuple([])".into();
@@ -227,6 +241,13 @@ mod tests {
             console_format(&v),
             "[\n  tolist(null) /* of dynamic */,\n  tostring(null),\n  {\n    \"a\" = null\n  },\n  tolist([\n    1,\n  ]),\n  (sensitive value),\n]"
         );
+    }
+
+    #[test]
+    fn collection_of_structural_types() {
+        let t = Type::list(Type::list(Type::object([("a", Type::Number)])));
+        assert_eq!(type_string(&t), "list(list(\n    object({\n        a: number,\n    }),\n))");
+        assert_eq!(type_string(&Type::list(Type::list(Type::Number))), "list(list(number))");
     }
 
     #[test]

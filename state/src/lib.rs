@@ -2,12 +2,12 @@
 //! the crash-safe writer.
 //!
 //! - [`State`] and friends ([`model`]): `terraform.tfstate` v4, read and written byte for
-//!   byte as Terraform does ([`format`]); output types as cty type JSON ([`types_json`]).
+//!   byte as Terraform does ([`mod@format`]); output types as cty type JSON ([`types_json`]).
 //! - [`StateBackend`] ([`backend`]): read/write/lock/workspaces; [`LocalBackend`]
 //!   ([`local`]) keeps files where Terraform does, with atomic 0600 writes, backups, and
 //!   lock files that tell a live holder from a killed one.
 //! - [`StateManager`] ([`manager`]): the one writer of a run. Every completed change is
-//!   appended to an fsync'd, checksummed journal ([`journal`]) before `record` returns, and
+//!   appended to an fsync'd, checksummed journal (see [`manager`]) before `record` returns, and
 //!   replayed by the next run if this one dies; snapshots are written at the end and
 //!   periodically.
 //!

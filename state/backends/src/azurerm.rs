@@ -254,6 +254,8 @@ impl AzureBackend {
         if let Some(a) = auth_header {
             req = req.header("authorization", a);
         }
+        // Azure wants Content-Length even for empty bodies (hyper omits it then).
+        req = req.header("content-length", body.len().to_string());
         let resp = req.body(body).send().await.map_err(|e| remote("reach", loc, e))?;
         let status = resp.status();
         let headers = resp.headers().clone();

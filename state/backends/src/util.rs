@@ -14,8 +14,11 @@ pub fn remote(action: &'static str, location: &str, message: impl std::fmt::Disp
 }
 
 /// Where the local journal of a remote workspace lives: `.terraform/journal/KIND/NAME.journal`.
+/// The folder is created here (best effort): the journal opens the file directly.
 pub fn journal_path(cwd: &Path, kind: &str, workspace: &str) -> PathBuf {
-    cwd.join(".terraform").join("journal").join(kind).join(format!("{workspace}.journal"))
+    let dir = cwd.join(".terraform").join("journal").join(kind);
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{workspace}.journal"))
 }
 
 /// Parses stored state bytes; empty content counts as no state (as Terraform does).

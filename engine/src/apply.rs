@@ -27,6 +27,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+/// Most changes recorded in one durable write.
+const MAX_BATCH: usize = 512;
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum OpKind {
     Create,
@@ -560,6 +563,8 @@ impl<'a> Exec<'a> {
 }
 
 pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWriter, hook: &dyn ApplyHook, cancel: CancellationToken) -> (ApplySummary, Diagnostics) {
+    let t0 = Instant::now();
+    let tm = |what: &str| tracing::debug!(target: "plinth::timing", "apply {what}: {:?}", t0.elapsed());
     let mut diags = Diagnostics::new();
     let mut summary = ApplySummary::default();
     if plan.errored {
@@ -596,6 +601,7 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
 
     // 1. Bring the state to the refreshed prior state (moves, refresh, data sources read
     //    during plan) in one commit.
+    tm("checked");
     let sync = state_diff(state.state(), &plan.prior_state);
     if !sync.is_empty() {
         if let Err(d) = state.record(sync).await {
@@ -619,6 +625,9 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
         return (summary, diags);
     }
 
+    // Apply evaluates with the variable values the plan was made with.
+    let ctx_owned = Context { variables: plan.variables.clone(), ..ctx.clone() };
+    let ctx = &ctx_owned;
     let (env, d) = Env::new(ctx);
     diags.extend(d);
     let mut pd = Diagnostics::new();
@@ -750,6 +759,9 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
         return (summary, diags);
     }
 
+    tm("graph built");
+    let mut t_record = Duration::ZERO;
+    let mut t_start = Duration::ZERO;
     // 3. Walk.
     let par = ctx.parallelism.max(1);
     let mut indeg: Vec<usize> = g.deps.iter().map(Vec::len).collect();
@@ -788,7 +800,9 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
                 continue;
             }
             st[i] = NodeState::Running;
+            let ts = Instant::now();
             let ops = ex.start_node(i, n_conf).await;
+            t_start += ts.elapsed();
             if ops.is_empty() {
                 st[i] = NodeState::Done;
                 done_nodes.push(i);
@@ -833,12 +847,25 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
             }
         };
         let Some(first) = first else { continue };
+        // Group commit: collect every change that completes without waiting (refilling the
+        // free slots with queued, independent work), then record them with one durable
+        // write. No completed change waits on provider or network latency before it is
+        // recorded, and dependents start only after the write.
         let mut batch = vec![first];
-        while let Some(Some(r)) = inflight.next().now_or_never() {
-            batch.push(r);
+        while batch.len() < MAX_BATCH {
+            while inflight.len() < par && !cancelled && !cancel.is_cancelled() {
+                let Some(op) = queue.pop_front() else { break };
+                inflight.push(run_op(op, hook));
+            }
+            match inflight.next().now_or_never() {
+                Some(Some(r)) => batch.push(r),
+                _ => break,
+            }
         }
         let changes: Vec<InstanceChange> = batch.iter().flat_map(|r| r.changes.iter().cloned()).collect();
+        let tr = Instant::now();
         let record_err = if changes.is_empty() { None } else { state.record(changes).await.err() };
+        t_record += tr.elapsed();
         if let Some(d) = record_err {
             diags.push(d.with_address(&batch.iter().map(|r| r.addr.to_string()).collect::<Vec<_>>().join(", ")));
             // Without durable state, stop scheduling new work.
@@ -878,6 +905,8 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
             }
         }
     }
+    tm("walked");
+    tracing::debug!(target: "plinth::timing", "apply: recording {t_record:?}, starting nodes {t_start:?}");
     summary.added += ex.summary.added;
     summary.changed += ex.summary.changed;
     summary.destroyed += ex.summary.destroyed;
@@ -910,6 +939,7 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
     if let Err(d) = state.persist().await {
         diags.push(d);
     }
+    tm("persisted");
     (summary, diags)
 }
 

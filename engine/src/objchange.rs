@@ -147,7 +147,19 @@ pub fn ignore_all(block: &Block, config: &Value, prior: &Value) -> Value {
 
 /// Equality ignoring sensitive marks.
 pub fn same_value(a: &Value, b: &Value) -> bool {
-    strip(a) == strip(b)
+    match (a.unmarked(), b.unmarked()) {
+        (Value::List(t1, x), Value::List(t2, y)) | (Value::Set(t1, x), Value::Set(t2, y)) => {
+            t1 == t2 && x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q))
+        }
+        (Value::Tuple(x), Value::Tuple(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_value(p, q)),
+        (Value::Map(t1, x), Value::Map(t2, y)) => {
+            t1 == t2 && x.len() == y.len() && x.iter().zip(y).all(|((k1, p), (k2, q))| k1 == k2 && same_value(p, q))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|((k1, p), (k2, q))| k1 == k2 && same_value(p, q))
+        }
+        (x, y) => x == y,
+    }
 }
 
 pub fn strip(v: &Value) -> Value {

@@ -78,6 +78,9 @@ pub(crate) struct Planner<'a> {
     pub instance_filter: HashMap<usize, Vec<ResourceInstanceAddress>>,
     /// Config nodes for which every targeted/included instance filter applies.
     pub targeted: bool,
+    /// Resolved providers and schemas of state objects by (provider address, mode, type).
+    #[allow(clippy::type_complexity)]
+    sp_cache: HashMap<(String, ResourceMode, String), Option<(crate::ResolvedProvider, Option<String>, Arc<Schema>)>>,
 }
 
 struct InstJob {
@@ -86,7 +89,7 @@ struct InstJob {
     mode: ResourceMode,
     provider: Arc<dyn ConfiguredProvider>,
     provider_name: String,
-    schema: Schema,
+    schema: Arc<Schema>,
     config: Value,
     prior: Option<Value>,
     prior_private: Vec<u8>,
@@ -327,6 +330,7 @@ impl<'a> Planner<'a> {
             include: vec![true; n],
             instance_filter: HashMap::new(),
             targeted: false,
+            sp_cache: HashMap::new(),
         }
     }
 
@@ -484,9 +488,16 @@ impl<'a> Planner<'a> {
                 Some(new) => {
                     let (_, marks) = before.clone().unmark_deep();
                     let after = mark_value(new, &marks, &schema.block);
-                    if !same_value(&before, &after) {
-                        self.drift.push(drift_change(&addr, o.prev_addr.clone(), &o.provider, Action::Update, before, after.clone(), ty));
+                    if same_value(&before, &after) {
+                        // Unchanged: keep the stored object (and its JSON) as it is.
+                        if let Some(cur) = &mut o.current {
+                            if private_bytes(cur) != resp.private {
+                                cur.private = if resp.private.is_empty() { None } else { Some(crate::stateconv::base64_encode(&resp.private)) };
+                            }
+                        }
+                        continue;
                     }
+                    self.drift.push(drift_change(&addr, o.prev_addr.clone(), &o.provider, Action::Update, before, after.clone(), ty));
                     if let Some(cur) = &o.current {
                         let mut inst = instance_from_value(&after, &schema, &resp.private, cur.dependencies.clone(), cur.create_before_destroy, cur.is_tainted());
                         inst.identity = cur.identity.clone();
@@ -506,8 +517,19 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Provider, alias and schema for an object recorded in state.
-    fn state_provider(&mut self, addr: &ResourceInstanceAddress, provider_addr: &str) -> Option<(crate::ResolvedProvider, Option<String>, Schema)> {
+    /// Provider, alias and schema for an object recorded in state (cached per provider
+    /// address and type).
+    fn state_provider(&mut self, addr: &ResourceInstanceAddress, provider_addr: &str) -> Option<(crate::ResolvedProvider, Option<String>, Arc<Schema>)> {
+        let ck = (provider_addr.to_string(), addr.resource.mode, addr.resource.type_name.clone());
+        if let Some(hit) = self.sp_cache.get(&ck) {
+            return hit.clone();
+        }
+        let r = self.state_provider_uncached(addr, provider_addr);
+        self.sp_cache.insert(ck, r.clone());
+        r
+    }
+
+    fn state_provider_uncached(&mut self, addr: &ResourceInstanceAddress, provider_addr: &str) -> Option<(crate::ResolvedProvider, Option<String>, Arc<Schema>)> {
         let Some((source, alias)) = parse_provider_addr(provider_addr) else {
             self.diags.push(Diagnostic::error("invalid provider address in state").with_detail(format!("{addr} records provider {provider_addr:?}.")).with_address(addr.to_string()));
             return None;
@@ -521,7 +543,7 @@ impl<'a> Planner<'a> {
             return None;
         };
         let data = addr.resource.mode == ResourceMode::Data;
-        let Some(schema) = crate::ProviderRegistry::resource_schema(&rp, data, &addr.resource.type_name).cloned() else {
+        let Some(schema) = crate::ProviderRegistry::resource_schema(&rp, data, &addr.resource.type_name).cloned().map(Arc::new) else {
             self.diags.push(
                 Diagnostic::error("resource type not supported")
                     .with_detail(format!("The state has {addr}, but provider {source} has no resource type {:?}.", addr.resource.type_name))
@@ -559,7 +581,7 @@ impl<'a> Planner<'a> {
             }
         };
         let data = r.mode == ResourceMode::Data;
-        let Some(schema) = crate::ProviderRegistry::resource_schema(&rp.resolved, data, &r.type_name).cloned() else {
+        let Some(schema) = crate::ProviderRegistry::resource_schema(&rp.resolved, data, &r.type_name).cloned().map(Arc::new) else {
             self.diags.push(unsupported_type(r, &rp));
             return;
         };
@@ -810,16 +832,16 @@ impl<'a> Planner<'a> {
         });
     }
 
-    /// `create_before_destroy` propagates to replaced dependencies of replaced CBD resources.
+    /// `create_before_destroy` propagates to the (replaced) dependencies of CBD resources.
     fn propagate_cbd(&mut self) {
         let cg = &self.env.cg;
         let mut roots = Vec::new();
         for (i, n) in cg.nodes.iter().enumerate() {
             let NodeKind::Resource(key) = &n.kind else { continue };
             let Some(r) = module_at(&self.env.ctx.config.root, &n.module).and_then(|m| m.resources.get(key)) else { continue };
-            if r.lifecycle.create_before_destroy
-                && self.changes.iter().any(|c| c.action.is_replace() && c.addr.resource.module.config_path() == n.module && c.addr.resource.local_name() == *key)
-            {
+            // Terraform forces create_before_destroy onto everything a CBD resource depends
+            // on (whether or not the CBD resource itself changes).
+            if r.lifecycle.create_before_destroy {
                 roots.push(i);
             }
         }
@@ -994,6 +1016,8 @@ fn collect_removed(m: &plinth_lang::Module, path: &[String]) -> Vec<(Target, boo
 }
 
 pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook: &dyn ApplyHook) -> (Option<Plan>, Diagnostics) {
+    let t0 = std::time::Instant::now();
+    let tm = |what: &str| tracing::debug!(target: "plinth::timing", "plan {what}: {:?}", t0.elapsed());
     let mut p = Planner::new(ctx, opts, hook);
     p.diags.extend(ctx.providers.check_requirements(&ctx.config));
     let order = match p.env.cg.graph.toposort() {
@@ -1016,9 +1040,11 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
     p.compute_targets();
     p.collect_imports();
     p.pre_eval_root(&order);
+    tm("prepared");
     if opts.refresh {
         p.refresh().await;
     }
+    tm("refreshed");
     if opts.mode == PlanMode::Destroy {
         p.plan_destroy();
     } else {
@@ -1039,6 +1065,7 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
             p.propagate_cbd();
         }
     }
+    tm("walked");
     for r in &opts.replace {
         if !p.changes.iter().any(|c| c.addr == *r) && !p.idx.contains_key(r) {
             p.diags.push(
@@ -1065,6 +1092,7 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
         }
         !r.instances.is_empty()
     });
+    tm("prior state built");
     let errored = p.diags.has_errors();
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -1082,5 +1110,6 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
         errored,
         refresh_only_apply: opts.mode == PlanMode::RefreshOnly,
     };
+    tm("done");
     (Some(plan), p.diags)
 }

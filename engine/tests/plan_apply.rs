@@ -515,3 +515,122 @@ resource "local_file" "f" {{
     let p = f.plan_ok().await;
     assert_eq!(actions(&p), vec!["local_file.f Create"]);
 }
+
+#[tokio::test]
+async fn cbd_is_forced_onto_dependencies_even_when_the_dependent_only_updates() {
+    // Observed with Terraform 1.11: dep shows `+/-` although app is only updated in place.
+    let mut f = Fixture::new(&[("main.tf", r#"
+resource "terraform_data" "dep" {
+  triggers_replace = "1"
+}
+resource "terraform_data" "app" {
+  input = terraform_data.dep.id
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#)]);
+    f.converge().await;
+    f.write(&[("main.tf", &std::fs::read_to_string(f.path().join("main.tf")).unwrap().replace("\"1\"", "\"2\""))]);
+    let p = f.plan_ok().await;
+    assert_eq!(
+        actions(&p),
+        vec!["terraform_data.app Update", "terraform_data.dep CreateThenDelete replace_because_cannot_update"]
+    );
+    let (s, d) = f.apply_plan(&p).await;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!((s.added, s.changed, s.destroyed), (1, 1, 1));
+    let new_dep = f.state.state.instances().find(|(a, _)| a.name == "dep").unwrap().1.attributes["id"].clone();
+    let app_input = f.state.state.instances().find(|(a, _)| a.name == "app").unwrap().1.attributes["input"]["value"].clone();
+    assert_eq!(new_dep, app_input, "app was updated with the new dep's id");
+}
+
+#[tokio::test]
+async fn ignore_changes_keeps_prior_values() {
+    let mut f = Fixture::new(&[("main.tf", r#"
+resource "terraform_data" "a" {
+  input = "one"
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+resource "terraform_data" "b" {
+  input = "one"
+  lifecycle {
+    ignore_changes = all
+  }
+}
+"#)]);
+    f.converge().await;
+    f.write(&[("main.tf", &std::fs::read_to_string(f.path().join("main.tf")).unwrap().replace("\"one\"", "\"two\""))]);
+    let p = f.plan_ok().await;
+    assert!(actions(&p).is_empty(), "{:?}", actions(&p));
+}
+
+#[tokio::test]
+async fn module_for_each_and_instance_targets() {
+    let f = Fixture::new(&[
+        ("main.tf", r#"
+module "svc" {
+  for_each = { api = 1, web = 2 }
+  source   = "./svc"
+  size     = each.value
+}
+output "ids" {
+  value = { for k, m in module.svc : k => m.size }
+}
+"#),
+        ("svc/main.tf", r#"
+variable "size" { type = number }
+resource "terraform_data" "x" {
+  count = var.size
+}
+output "size" { value = length(terraform_data.x) }
+"#),
+    ]);
+    let p = f.plan_ok().await;
+    assert_eq!(
+        actions(&p),
+        vec![
+            "module.svc[\"api\"].terraform_data.x[0] Create",
+            "module.svc[\"web\"].terraform_data.x[0] Create",
+            "module.svc[\"web\"].terraform_data.x[1] Create",
+        ]
+    );
+    let out = &p.outputs[0];
+    assert_eq!(out.after.get_attr("web").and_then(|v| v.as_i64()), Some(2));
+    let opts = PlanOptions { targets: vec!["module.svc[\"web\"].terraform_data.x[1]".parse().unwrap()], ..Default::default() };
+    let (p, d) = f.plan(&opts).await;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(actions(&p), vec!["module.svc[\"web\"].terraform_data.x[1] Create"]);
+}
+
+#[tokio::test]
+async fn replace_triggered_by_replaces_on_dependency_change() {
+    let mut f = Fixture::new(&[("main.tf", r#"
+resource "terraform_data" "src" {
+  input = "1"
+}
+resource "terraform_data" "follower" {
+  lifecycle {
+    replace_triggered_by = [terraform_data.src]
+  }
+}
+"#)]);
+    f.converge().await;
+    f.write(&[("main.tf", &std::fs::read_to_string(f.path().join("main.tf")).unwrap().replace("\"1\"", "\"2\""))]);
+    let p = f.plan_ok().await;
+    assert_eq!(actions(&p), vec!["terraform_data.follower DeleteThenCreate replace_by_triggers", "terraform_data.src Update"]);
+}
+
+#[tokio::test]
+async fn state_is_terraform_compatible_for_terraform_data() {
+    let mut f = Fixture::new(&[("main.tf", TWO)]);
+    f.converge().await;
+    let st = &f.state.state;
+    let (_, b) = st.instances().find(|(a, _)| a.name == "b").unwrap();
+    assert_eq!(b.attributes["input"]["type"], serde_json::json!("string"));
+    assert_eq!(b.dependencies, vec!["terraform_data.a".to_string()]);
+    let res = st.resources.iter().find(|r| r.name == "b").unwrap();
+    assert_eq!(res.provider, "provider[\"terraform.io/builtin/terraform\"]");
+}

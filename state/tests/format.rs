@@ -17,6 +17,7 @@ fn terraform_fixtures_round_trip_byte_for_byte() {
         "data_sensitive.tfstate",
         "workspace_staging.tfstate",
         "empty_after_destroy.tfstate",
+        "check_results.tfstate",
     ];
     for name in names {
         let raw = fixture(name);
@@ -109,6 +110,8 @@ fn reads_tainted_data_sources_and_nested_sensitive_paths() {
     // Go escaping of < > & was undone on read.
     assert_eq!(nested.attributes["input"]["value"]["a"], "p<a>ss&");
     assert_eq!(st.outputs["unicode"].value, "héllo \u{2028} <tag> & \"q\" \t tab");
+    let checks = State::from_json(&fixture("check_results.tfstate")).unwrap();
+    assert_eq!(checks.check_results[2]["config_addr"], "check.health");
     let empty = State::from_json(&fixture("empty_after_destroy.tfstate")).unwrap();
     assert!(empty.is_empty());
 }

@@ -485,3 +485,59 @@ impl<'a> Lexer<'a> {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(src: &str) -> Vec<(Tt, String)> {
+        lex(src).into_iter().map(|t| (t.ty, t.text)).collect()
+    }
+
+    #[test]
+    fn every_byte_is_accounted_for() {
+        let src = "a = \"x${ b }y\" # c\n  list = [1, 2.5e3]\r\n";
+        let toks = lex(src);
+        let rebuilt: String = toks.iter().map(|t| format!("{}{}", " ".repeat(t.spaces_before), t.text)).collect();
+        assert_eq!(rebuilt, src);
+    }
+
+    #[test]
+    fn templates_nest_and_close_on_the_matching_brace() {
+        use Tt::*;
+        let got: Vec<Tt> = kinds("\"a${ {b = 1}.b }c%{ if x ~}d%{~ endif }\"").into_iter().map(|k| k.0).collect();
+        assert_eq!(
+            got,
+            [OQuote, QuotedLit, TemplateInterp, OBrace, Ident, Equal, NumberLit, CBrace, Dot, Ident, TemplateSeqEnd, QuotedLit,
+             TemplateControl, Ident, Ident, TemplateSeqEnd, QuotedLit, TemplateControl, Ident, TemplateSeqEnd, CQuote, Eof]
+        );
+    }
+
+    #[test]
+    fn escaped_template_introducers_stay_literal() {
+        let got = kinds("\"$${a} %%{b} $c\"");
+        assert_eq!(got[1], (Tt::QuotedLit, "$${a} %%{b} $c".to_string()));
+    }
+
+    #[test]
+    fn heredoc_body_is_literal_and_the_marker_line_closes_it() {
+        let got = kinds("x = <<-EOT\n  a ${b}\n  EOT\n");
+        assert_eq!(got[2], (Tt::OHeredoc, "<<-EOT\n".to_string()));
+        assert_eq!(got[3], (Tt::StringLit, "  a ".to_string()));
+        assert_eq!(got[7], (Tt::StringLit, "\n".to_string()));
+        assert_eq!(got[8], (Tt::CHeredoc, "  EOT".to_string()));
+        assert_eq!(got[9], (Tt::Newline, "\n".to_string()));
+        // a marker-like line after an interpolation on the same line does not close it
+        let got = kinds("x = <<EOT\n${a}EOT\nEOT\n");
+        assert_eq!(got.iter().filter(|k| k.0 == Tt::CHeredoc).count(), 1);
+    }
+
+    #[test]
+    fn line_comments_own_their_line_ending_and_numbers_stop_before_a_dot() {
+        let got = kinds("# c\r\na.0.b 1. 1e5 1e\n");
+        assert_eq!(got[0], (Tt::Comment, "# c\r\n".to_string()));
+        assert_eq!(got[1..5], [(Tt::Ident, "a".into()), (Tt::Dot, ".".into()), (Tt::NumberLit, "0".into()), (Tt::Dot, ".".into())]);
+        assert!(got.contains(&(Tt::NumberLit, "1e5".to_string())));
+        assert!(got.contains(&(Tt::NumberLit, "1".to_string())));
+    }
+}

@@ -71,7 +71,7 @@ impl Default for FmtOptions {
 pub struct FmtReport {
     /// Files whose formatting differs from canonical (written back when `write`).
     pub changed: Vec<PathBuf>,
-    /// With `diff`: one unified diff per changed file, in `changed` order, like
+    /// With `diff`: one unified diff per changed file (`diffs[i]` is `changed[i]`'s), like
     /// `terraform fmt -diff` (`--- old/PATH`, `+++ new/PATH`, three lines of context).
     pub diffs: Vec<String>,
     /// Files that could not be formatted (syntax errors, unreadable, wrong extension).
@@ -380,12 +380,12 @@ fn process_file(path: &Path, opts: &FmtOptions, report: &mut FmtReport) {
         return;
     }
     report.changed.push(path.to_path_buf());
-    if opts.write && !opts.check && std::fs::write(path, &formatted).is_err() {
-        report.errors.push((path.to_path_buf(), io_error(format!("failed to write {}", path.display()))));
-        return;
-    }
+    // the diff is recorded first so that `diffs[i]` always belongs to `changed[i]`
     if opts.diff {
         let name = path.display().to_string();
         report.diffs.push(unified_diff(&src, &formatted, &format!("old/{name}"), &format!("new/{name}")));
+    }
+    if opts.write && !opts.check && std::fs::write(path, &formatted).is_err() {
+        report.errors.push((path.to_path_buf(), io_error(format!("failed to write {}", path.display()))));
     }
 }

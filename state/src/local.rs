@@ -161,6 +161,7 @@ impl LocalBackend {
                             return Err(StateError::Locked(held));
                         }
                     };
+                    remove_stale_temp_files(&self.state_path(workspace));
                     self.held_map().insert(
                         workspace.to_string(),
                         HeldLock { id: info.id.clone(), lock_path, _file: file, state_file, created_state },
@@ -318,6 +319,34 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StateError> {
     tmp.as_file().sync_all().map_err(|e| StateError::io("sync", tmp.path().to_path_buf(), e))?;
     tmp.persist(path).map_err(|e| StateError::io("replace", path, e.error))?;
     sync_dir(&dir)
+}
+
+/// Temp files older than this, left by a killed writer, are removed by the next lock holder.
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Removes `.terraform.tfstate.*.tmp` files (unfinished snapshot, backup and lock temp
+/// files of killed processes) older than [`STALE_TEMP_AGE`] beside `state_path`.
+fn remove_stale_temp_files(state_path: &Path) {
+    let dir = parent_dir(state_path);
+    let Some(name) = state_path.file_name().and_then(|n| n.to_str()) else { return };
+    let prefix = format!(".{name}.");
+    let Ok(rd) = fs::read_dir(&dir) else { return };
+    for e in rd.flatten() {
+        let n = e.file_name();
+        let Some(n) = n.to_str() else { continue };
+        if !(n.starts_with(&prefix) && n.ends_with(".tmp")) {
+            continue;
+        }
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age >= STALE_TEMP_AGE);
+        if old {
+            let _ = fs::remove_file(e.path());
+        }
+    }
 }
 
 /// fsyncs a directory so a rename or create in it survives a power loss.

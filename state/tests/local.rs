@@ -204,3 +204,23 @@ async fn unlock_checks_the_id() {
     b.unlock("default", &info.id).await.unwrap();
     assert!(matches!(b.unlock("default", &info.id).await, Err(StateError::NotLocked)));
 }
+
+#[tokio::test]
+async fn the_next_lock_holder_removes_old_temp_files_of_killed_writers() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join(".terraform.tfstate.a1b2c3.tmp");
+    let young = dir.path().join(".terraform.tfstate.d4e5f6.tmp");
+    let unrelated = dir.path().join("notes.tmp");
+    for p in [&old, &young, &unrelated] {
+        std::fs::write(p, b"partial").unwrap();
+    }
+    let f = std::fs::File::options().write(true).open(&old).unwrap();
+    f.set_modified(std::time::SystemTime::now() - Duration::from_secs(3600)).unwrap();
+    drop(f);
+    let b: Arc<dyn StateBackend> = Arc::new(LocalBackend::new(dir.path()));
+    let (m, _) = StateManager::open(b, "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO).await.unwrap();
+    m.release().await.unwrap();
+    assert!(!old.exists());
+    assert!(young.exists(), "a young temp file may belong to a writer still running");
+    assert!(unrelated.exists());
+}

@@ -39,6 +39,7 @@ const API_VERSION: &str = "2021-08-06";
 const LOCK_META: &str = "terraformlockid";
 const LEASE_SECONDS: u64 = 60;
 
+#[derive(Clone)]
 enum Auth {
     SharedKey(Vec<u8>),
     Sas(String),
@@ -167,6 +168,22 @@ impl AzureBackend {
             held: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// A copy with its own HTTP client (for a different runtime); holds no locks.
+    fn fresh(&self) -> AzureBackend {
+        AzureBackend {
+            http: reqwest::Client::new(),
+            account: self.account.clone(),
+            endpoint: self.endpoint.clone(),
+            endpoint_path: self.endpoint_path.clone(),
+            container: self.container.clone(),
+            key: self.key.clone(),
+            auth: self.auth.clone(),
+            cwd: self.cwd.clone(),
+            held: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Terraform's blob name of a workspace.
@@ -595,6 +612,15 @@ impl StateBackend for AzureBackend {
         } else {
             Err(r.err("renew the lock of", &loc))
         }
+    }
+
+    fn unlock_blocking(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        if let Ok(mut h) = self.held.lock() {
+            h.remove(workspace);
+        }
+        let fresh = self.fresh();
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        util::unlock_detached(move || Box::pin(async move { fresh.unlock(&ws, &id).await }))
     }
 
     fn lock_renew_interval(&self) -> Option<Duration> {

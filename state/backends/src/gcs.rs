@@ -95,6 +95,20 @@ impl GcsBackend {
         })
     }
 
+    /// A copy with its own HTTP client (for a different runtime).
+    fn fresh(&self) -> GcsBackend {
+        GcsBackend {
+            http: reqwest::Client::new(),
+            base: self.base.clone(),
+            bucket: self.bucket.clone(),
+            prefix: self.prefix.clone(),
+            token: self.token.clone(),
+            kms_key: self.kms_key.clone(),
+            cwd: self.cwd.clone(),
+            seen: Mutex::new(HashMap::new()),
+        }
+    }
+
     fn state_object(&self, ws: &str) -> String {
         format!("{}{ws}.tfstate", self.prefix)
     }
@@ -364,6 +378,12 @@ impl StateBackend for GcsBackend {
         } else {
             Err(StateError::Conflict(format!("the lock {} changed while releasing it", held.path)))
         }
+    }
+
+    fn unlock_blocking(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        let fresh = self.fresh();
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        util::unlock_detached(move || Box::pin(async move { fresh.force_unlock(&ws, &id).await }))
     }
 
     async fn lock_info(&self, workspace: &str) -> Result<Option<LockInfo>, StateError> {

@@ -122,7 +122,16 @@ impl PgBackend {
         Ok(g)
     }
 
+    /// Creates the schema, sequence, table and index as Terraform does. Concurrent first
+    /// uses race on `IF NOT EXISTS` (PostgreSQL reports a duplicate): one retry settles it.
     async fn prepare(&self, c: &Client) -> Result<(), StateError> {
+        match self.prepare_once(c).await {
+            Err(_) => self.prepare_once(c).await,
+            ok => ok,
+        }
+    }
+
+    async fn prepare_once(&self, c: &Client) -> Result<(), StateError> {
         let loc = format!("pg:{}", self.schema);
         let err = |e: tokio_postgres::Error| remote("prepare", &loc, pg_error(&e));
         if !self.skip_schema_creation {

@@ -495,6 +495,12 @@ impl StateBackend for S3Backend {
         self.release(workspace, id, true).await
     }
 
+    fn unlock_blocking(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        let fresh = S3Backend::new(self.settings.clone(), &self.cwd);
+        let (ws, id) = (workspace.to_string(), id.to_string());
+        util::unlock_detached(move || Box::pin(async move { fresh.release(&ws, &id, false).await }))
+    }
+
     async fn lock_info(&self, workspace: &str) -> Result<Option<LockInfo>, StateError> {
         util::check_name(workspace)?;
         if self.uses_lockfile() {

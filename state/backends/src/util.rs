@@ -96,6 +96,28 @@ pub fn finish_workspaces(mut names: Vec<String>) -> Vec<String> {
     names
 }
 
+/// Runs `unlock` to completion on a fresh runtime in its own thread, for
+/// [`plinth_state::StateBackend::unlock_blocking`] (called from `Drop` and signal handlers,
+/// possibly on a runtime thread, where blocking on the caller's runtime would deadlock).
+/// Gives up after 10 s: the lock then stays, and its holder's info says how to release it.
+pub fn unlock_detached<F>(unlock: F) -> Result<(), StateError>
+where
+    F: FnOnce() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), StateError>> + Send>> + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let r = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+            Ok(rt) => rt.block_on(unlock()),
+            Err(e) => Err(remote("unlock", "state", e)),
+        };
+        let _ = tx.send(r);
+    });
+    match rx.recv_timeout(std::time::Duration::from_secs(10)) {
+        Ok(r) => r,
+        Err(_) => Err(remote("unlock", "state", "the lock service did not answer within 10 s")),
+    }
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

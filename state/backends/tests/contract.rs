@@ -170,3 +170,65 @@ async fn state_manager_journal_works_over_every_backend() {
         eprintln!("journal: {l} ok");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_many_concurrent_lockers_exactly_one_wins() {
+    for t in targets("race").await {
+        let l = t.label();
+        if t.kind == "local" {
+            continue; // one process: plinth-state's own tests race processes
+        }
+        for round in 0..3 {
+            let mut tasks = Vec::new();
+            for _ in 0..6 {
+                let b = t.backend();
+                tasks.push(tokio::spawn(async move {
+                    let info = LockInfo::new("OperationTypeApply");
+                    let r = b.lock("default", &info).await;
+                    (b, info, r)
+                }));
+            }
+            let mut winners = Vec::new();
+            for task in tasks {
+                let (b, info, r) = task.await.unwrap();
+                match r {
+                    Ok(()) => winners.push((b, info)),
+                    Err(StateError::Locked(_)) | Err(StateError::Conflict(_)) => {}
+                    Err(e) => panic!("{l}: round {round}: unexpected error {e}"),
+                }
+            }
+            assert_eq!(winners.len(), 1, "{l}: round {round}: exactly one holder");
+            let (b, info) = winners.pop().unwrap();
+            assert_eq!(t.backend().lock_info("default").await.unwrap().map(|i| i.id), Some(info.id.clone()), "{l}");
+            b.unlock("default", &info.id).await.unwrap_or_else(|e| panic!("{l}: {e}"));
+        }
+        eprintln!("race: {l} ok");
+    }
+}
+
+#[test]
+fn unlock_blocking_releases_the_lock_from_a_plain_thread() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    for t in rt.block_on(targets("blocking")) {
+        let l = t.label();
+        if t.kind == "local" {
+            continue;
+        }
+        let b = t.backend();
+        let info = LockInfo::new("OperationTypeApply");
+        rt.block_on(b.lock("default", &info)).unwrap_or_else(|e| panic!("{l}: {e}"));
+        // As StateManager's Drop does, from inside the runtime.
+        rt.block_on(async { b.unlock_blocking("default", &info.id) }).unwrap_or_else(|e| panic!("{l}: {e}"));
+        let other = t.backend();
+        let mut freed = false;
+        for _ in 0..50 {
+            if rt.block_on(other.lock_info("default")).unwrap().is_none() {
+                freed = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        assert!(freed, "{l}: lock still held after unlock_blocking");
+        eprintln!("blocking: {l} ok");
+    }
+}

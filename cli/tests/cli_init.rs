@@ -161,15 +161,46 @@ fn version_constraints_are_checked() {
 }
 
 #[test]
-fn remote_backends_are_not_supported_yet() {
+fn backend_arguments_are_checked_at_init() {
+    // A remote backend missing a required argument fails before any network access.
     let d = dir_with(&[("main.tf", "terraform {\n  backend \"s3\" {\n    bucket = \"b\"\n  }\n}\n")]);
     let o = run(d.path(), &["init"]);
     assert_eq!(code(&o), 1);
     let e = stderr(&o);
-    assert!(e.contains("Unsupported backend type"), "{e}");
-    assert!(e.contains("not supported yet"), "{e}");
+    assert!(e.contains("missing required backend argument \"key\""), "{e}");
+    assert!(e.contains("backend \"s3\""), "snippet of the block: {e}");
     let o = run(d.path(), &["init", "-backend=false"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let d = dir_with(&[("main.tf", "terraform {\n  backend \"consul\" {}\n}\n")]);
+    let o = run(d.path(), &["init"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("unknown backend type \"consul\""), "{}", stderr(&o));
+    assert!(stderr(&o).contains("\"pg\""), "{}", stderr(&o));
+}
+
+#[test]
+fn backend_config_values_are_saved_for_later_commands() {
+    let d = dir_with(&[("main.tf", "terraform {\n  backend \"local\" {}\n}\nresource \"terraform_data\" \"a\" {}\n")]);
+    let o = run(d.path(), &["init", "-backend-config=path=custom.tfstate"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("Successfully configured the backend \"local\"!"), "{}", stdout(&o));
+    let o = run(d.path(), &["apply", "-auto-approve"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(d.path().join("custom.tfstate").exists());
+    assert!(!d.path().join("terraform.tfstate").exists());
+    assert_eq!(stdout(&run(d.path(), &["state", "list"])), "terraform_data.a\n");
+    // A file of key = value lines works too.
+    let e = dir_with(&[
+        ("main.tf", "terraform {\n  backend \"local\" {}\n}\n"),
+        ("local.hcl", "path = \"from-file.tfstate\"\n"),
+    ]);
+    let o = run(e.path(), &["init", "-backend-config=local.hcl"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let saved = std::fs::read_to_string(e.path().join(".terraform/plinth-backend.json")).unwrap();
+    assert!(saved.contains("from-file.tfstate"), "{saved}");
+    let o = run(e.path(), &["init", "-backend-config=nope=1"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
 }
 
 #[test]

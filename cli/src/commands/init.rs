@@ -5,7 +5,9 @@
 use crate::args::InitArgs;
 use crate::commands::modules;
 use crate::ui::Ui;
-use plinth_sdk::Diagnostics;
+use crate::commands::workdir;
+use plinth_sdk::{Diagnostic, Diagnostics};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 pub fn run(args: InitArgs, ui: &mut Ui) -> i32 {
@@ -21,6 +23,14 @@ pub fn run(args: InitArgs, ui: &mut Ui) -> i32 {
     }
     let mut diags = Diagnostics::new();
     ui.outln(&ui.bold("Initializing the backend..."));
+    if args.backend {
+        let sources = plinth_lang::SourceMap::default();
+        if let Err(d) = init_backend(ui, &args.backend_config, &sources) {
+            ui.outln("");
+            ui.diagnostics(&Diagnostics::from(d), Some(&sources));
+            return 1;
+        }
+    }
     if args.get {
         let (calls, _) = modules::scan_module_calls(root);
         if !calls.is_empty() {
@@ -41,7 +51,7 @@ pub fn run(args: InitArgs, ui: &mut Ui) -> i32 {
             return 1;
         }
     }
-    let code = check_config(ui, args.backend, &mut diags);
+    let code = check_config(ui, &mut diags);
     if code != 0 {
         return code;
     }
@@ -73,7 +83,7 @@ pub fn has_config_files(dir: &Path) -> bool {
 
 /// `init`'s second half: load the configuration, check the backend and the provider
 /// requirements, print the providers used. Returns an exit status.
-fn check_config(ui: &mut Ui, check_backend: bool, diags: &mut Diagnostics) -> i32 {
+fn check_config(ui: &mut Ui, diags: &mut Diagnostics) -> i32 {
     let (config, d) = plinth_lang::load_config(Path::new("."));
     let Some(config) = config else {
         diags.extend(d);
@@ -81,11 +91,6 @@ fn check_config(ui: &mut Ui, check_backend: bool, diags: &mut Diagnostics) -> i3
         return 1;
     };
     diags.extend(d);
-    if check_backend {
-        if let Err(e) = crate::commands::workdir::backend(Some(&config), None) {
-            diags.push(e);
-        }
-    }
     ui.outln(&ui.bold("Initializing provider plugins..."));
     let registry = crate::commands::workdir::registry();
     diags.extend(registry.check_requirements(&config));
@@ -130,4 +135,74 @@ fn check_config(ui: &mut Ui, check_backend: bool, diags: &mut Diagnostics) -> i3
         return 1;
     }
     0
+}
+
+/// Parses `-backend-config` options: `key=value` pairs or files of `key = value` lines.
+pub fn backend_config_args(args: &[String]) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
+    let mut out = BTreeMap::new();
+    for a in args {
+        match a.split_once('=') {
+            Some((k, v)) if !Path::new(a).exists() => {
+                let k = k.trim();
+                if k.is_empty() {
+                    return Err(Diagnostic::error("Invalid backend configuration argument")
+                        .with_detail(format!("The -backend-config value {a:?} has no argument name."))
+                        .with_help("write -backend-config=\"key=value\" or pass a file"));
+                }
+                out.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+            }
+            _ => {
+                let text = std::fs::read_to_string(a).map_err(|e| {
+                    Diagnostic::error("Failed to read backend configuration file")
+                        .with_detail(format!("Could not read {a}: {e}."))
+                        .with_help("pass an existing file, or key=value")
+                })?;
+                out.extend(plinth_backends::parse_backend_config_file(&text)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Sets up the root module's `backend` block: merges and saves `-backend-config` values,
+/// builds the backend and checks that it answers.
+fn init_backend(ui: &mut Ui, extra_args: &[String], sources: &plinth_lang::SourceMap) -> Result<(), Diagnostic> {
+    let (root, _) = plinth_lang::load_module_dir(Path::new("."), sources);
+    let Some(b) = &root.terraform.backend else {
+        if !extra_args.is_empty() {
+            return Err(Diagnostic::error("Missing backend configuration")
+                .with_detail("-backend-config was given, but the root module has no backend block.")
+                .with_help("add a terraform { backend \"KIND\" { } } block, or drop -backend-config"));
+        }
+        let _ = std::fs::remove_file(workdir::SAVED_BACKEND_CONFIG);
+        return Ok(());
+    };
+    let extra = backend_config_args(extra_args)?;
+    if extra.is_empty() {
+        let _ = std::fs::remove_file(workdir::SAVED_BACKEND_CONFIG);
+    } else {
+        let _ = std::fs::create_dir_all(".terraform");
+        let doc = serde_json::json!({ "type": b.kind, "config": extra });
+        std::fs::write(workdir::SAVED_BACKEND_CONFIG, serde_json::to_vec_pretty(&doc).unwrap_or_default()).map_err(|e| {
+            Diagnostic::error("Failed to save the backend configuration")
+                .with_detail(format!("Could not write {}: {e}.", workdir::SAVED_BACKEND_CONFIG))
+        })?;
+    }
+    let mut map = workdir::backend_block_values(b)?;
+    map.extend(extra);
+    let backend = plinth_backends::backend_from_config(&b.kind, &map, &workdir::cwd())
+        .map_err(|d| d.with_subject_opt(Some(b.range.clone())))?;
+    let rt = workdir::runtime()?;
+    rt.block_on(backend.workspaces()).map_err(|e| {
+        let mut d = e.to_diagnostic();
+        d.summary = format!("Failed to reach the \"{}\" backend: {}", b.kind, d.summary);
+        d.with_help("check the backend arguments and credentials, then run \"plinth init\" again")
+    })?;
+    if b.kind != "local" || !extra_args.is_empty() {
+        ui.outln(&ui.green(&format!(
+            "\nSuccessfully configured the backend \"{}\"! Plinth will automatically\nuse this backend unless the backend configuration changes.",
+            b.kind
+        )));
+    }
+    Ok(())
 }

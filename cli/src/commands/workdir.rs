@@ -81,8 +81,12 @@ pub fn registry() -> Arc<ProviderRegistry> {
     Arc::new(ProviderRegistry::new(plinth_provider_builtin::providers()))
 }
 
-/// The state backend: `-state=PATH` if given, else the configuration's `backend "local"`
-/// block (its `path` and `workspace_dir`), else `terraform.tfstate` in the working directory.
+/// Where `init` keeps `-backend-config` values for later commands.
+pub const SAVED_BACKEND_CONFIG: &str = ".terraform/plinth-backend.json";
+
+/// The state backend: `-state=PATH` if given, else the configuration's `backend` block
+/// (local, s3, pg, gcs or azurerm through `plinth_backends`, with the `-backend-config`
+/// values `init` saved), else `terraform.tfstate` in the working directory.
 pub fn backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
     if let Some(p) = state_path {
         return Ok(Arc::new(LocalBackend::with_paths(p, "terraform.tfstate.d")));
@@ -90,32 +94,43 @@ pub fn backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc
     let Some(b) = config.and_then(|c| c.root.terraform.backend.as_ref()) else {
         return Ok(Arc::new(LocalBackend::new(".")));
     };
-    if b.kind != "local" {
-        return Err(Diagnostic::error("Unsupported backend type")
-            .with_detail(format!(
-                "The backend \"{}\" is not supported yet: this version of Plinth keeps state with the \"local\" backend only.",
-                b.kind
-            ))
-            .with_subject(b.range.clone())
-            .with_help("remove the backend block (or use backend \"local\") for now; remote backends are planned"));
-    }
-    let string_attr = |name: &str| -> Result<Option<String>, Diagnostic> {
-        let Some(a) = b.body.attributes.get(name) else { return Ok(None) };
-        let ctx = plinth_lang::EvalContext { scope: &plinth_lang::EmptyScope, cwd: Path::new(".") };
+    let mut map = backend_block_values(b)?;
+    map.extend(saved_backend_config(&b.kind));
+    plinth_backends::backend_from_config(&b.kind, &map, &cwd()).map_err(|d| d.with_subject_opt(Some(b.range.clone())))
+}
+
+/// The arguments written in a `backend` block, as JSON values (nested blocks as objects).
+pub fn backend_block_values(b: &plinth_lang::Backend) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
+    body_values(&b.body)
+}
+
+fn body_values(body: &plinth_lang::Body) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
+    let mut map = BTreeMap::new();
+    let scope = plinth_lang::EmptyScope;
+    let ctx = plinth_lang::EvalContext { scope: &scope, cwd: Path::new(".") };
+    for (name, a) in &body.attributes {
         let (v, d) = plinth_lang::eval_expr(&a.expr, &ctx);
         if let Some(e) = d.into_iter().find(|d| d.is_error()) {
-            return Err(e);
+            return Err(e.with_help("backend arguments must be literal values: variables and references are not allowed here"));
         }
-        match v.as_str() {
-            Some(s) => Ok(Some(s.to_string())),
-            None => Err(Diagnostic::error("Invalid backend configuration")
-                .with_detail(format!("The \"{name}\" argument of the local backend must be a string."))
-                .with_subject(a.range.clone())),
+        if !v.is_null() {
+            map.insert(name.clone(), v.unmark_deep().0.to_json());
         }
-    };
-    let path = string_attr("path")?.unwrap_or_else(|| "terraform.tfstate".into());
-    let wsdir = string_attr("workspace_dir")?.unwrap_or_else(|| "terraform.tfstate.d".into());
-    Ok(Arc::new(LocalBackend::with_paths(path, wsdir)))
+    }
+    for nb in &body.blocks {
+        map.insert(nb.type_name.clone(), serde_json::Value::Object(body_values(&nb.body)?.into_iter().collect()));
+    }
+    Ok(map)
+}
+
+/// The `-backend-config` values `init` saved for a backend of this kind.
+pub fn saved_backend_config(kind: &str) -> BTreeMap<String, serde_json::Value> {
+    let Ok(text) = std::fs::read_to_string(SAVED_BACKEND_CONFIG) else { return BTreeMap::new() };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return BTreeMap::new() };
+    if v["type"].as_str() != Some(kind) {
+        return BTreeMap::new();
+    }
+    v["config"].as_object().map(|m| m.clone().into_iter().collect()).unwrap_or_default()
 }
 
 /// The selected workspace: `TF_WORKSPACE`, else `.terraform/environment`, else `default`.

@@ -34,7 +34,9 @@ fn resource_typical(n: usize) -> String {
 fn run(gen: fn(usize) -> String) -> (std::time::Duration, std::time::Duration) {
     let dir = tempfile::tempdir().unwrap();
     let mut parse_only = std::time::Duration::ZERO;
-    for f in 0..10 {
+    // Debug builds are ~20x slower: they check behaviour on 1,000 resources only.
+    let files = if cfg!(debug_assertions) { 1 } else { 10 };
+    for f in 0..files {
         let mut text = if f == 0 { String::from("variable \"prefix\" {\n  default = \"p\"\n}\n") } else { String::new() };
         for i in 0..1000 {
             text.push_str(&gen(f * 1000 + i));
@@ -49,7 +51,7 @@ fn run(gen: fn(usize) -> String) -> (std::time::Duration, std::time::Duration) {
     let t_load = t0.elapsed();
     assert!(!diags.has_errors(), "{diags}");
     let cfg = cfg.unwrap();
-    assert_eq!(cfg.root.resources.len(), 10_000);
+    assert_eq!(cfg.root.resources.len(), files * 1000);
     let mut refs = 0;
     let ctx = EvalContext { scope: &Unknowns, cwd: dir.path() };
     for r in cfg.root.resources.values() {
@@ -60,7 +62,7 @@ fn run(gen: fn(usize) -> String) -> (std::time::Duration, std::time::Duration) {
         }
     }
     let total = t0.elapsed();
-    assert!(refs >= 19_999);
+    assert!(refs >= files * 2000 - 1);
     println!("  (sequential hcl-edit parse of the same text: {parse_only:?})");
     (t_load, total)
 }
@@ -68,17 +70,19 @@ fn run(gen: fn(usize) -> String) -> (std::time::Duration, std::time::Duration) {
 #[test]
 fn ten_thousand_typical_resources() {
     let (load, total) = run(resource_typical);
-    println!("10,000 typical resources: load {load:?}, load+references+eval {total:?}");
+    println!("{} typical resources:", if cfg!(debug_assertions) { "1,000 (debug)" } else { "10,000" });
+    println!("   load {load:?}, load+references+eval {total:?}");
     // Target: 300 ms (measured ~230 ms on the 2-core development machine under load, with
     // hcl-edit's `perf` feature); the assertion leaves room for a busy machine.
-    let budget_ms = if cfg!(debug_assertions) { 20_000 } else { 600 };
+    let budget_ms = if cfg!(debug_assertions) { 10_000 } else { 600 };
     assert!(total.as_millis() < budget_ms, "took {total:?}");
 }
 
 #[test]
 fn ten_thousand_heavy_resources() {
     let (load, total) = run(resource_heavy);
-    println!("10,000 heavy resources (for, templates, calls): load {load:?}, load+references+eval {total:?}");
-    assert!(total.as_millis() < 30_000, "took {total:?}");
+    println!("{} heavy resources (for, templates, calls):", if cfg!(debug_assertions) { "1,000 (debug)" } else { "10,000" });
+    println!("   load {load:?}, load+references+eval {total:?}");
+    assert!(total.as_millis() < 10_000, "took {total:?}");
 }
 

@@ -23,11 +23,11 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         Ok(vnum(if x.is_zero() { 0 } else if x.is_negative() { -1 } else { 1 }))
     }));
     r.push(func("log", vec![p("num", n()), p("base", n())], ret(n()), |a, _| {
-        let v = num(a, 0).to_f64().ln() / num(a, 1).to_f64().ln();
+        let v = go_log(num(a, 0).to_f64()) / go_log(num(a, 1).to_f64());
         float(v)
     }));
     r.push(func("pow", vec![p("num", n()), p("power", n())], ret(n()), |a, _| {
-        float(num(a, 0).to_f64().powf(num(a, 1).to_f64()))
+        float(go_pow(num(a, 0).to_f64(), num(a, 1).to_f64()))
     }));
     r.push(func_var("max", vec![], p("numbers", n()), ret(n()), |a, _| {
         let mut it = a.iter().filter_map(Value::as_number);
@@ -96,4 +96,150 @@ fn parse_int(text: &str, base: u32) -> Option<Number> {
         acc = -acc;
     }
     Some(Number::Finite(BigDecimal::from(acc)))
+}
+
+/// Go's `math.Frexp`: `x = frac * 2^exp`, `frac` in [0.5, 1).
+fn frexp(x: f64) -> (f64, i32) {
+    if x == 0.0 || x.is_nan() || x.is_infinite() {
+        return (x, 0);
+    }
+    let (mut x, mut e) = (x, 0i32);
+    if x.abs() < f64::MIN_POSITIVE {
+        x *= (1u64 << 52) as f64;
+        e = -52;
+    }
+    let bits = x.to_bits();
+    e += ((bits >> 52) & 0x7ff) as i32 - 1022;
+    let bits = bits & !(0x7ffu64 << 52) | (1022u64 << 52);
+    (f64::from_bits(bits), e)
+}
+
+/// Go's `math.Log` (the FreeBSD algorithm Go uses), so `log()` agrees with Terraform to the
+/// last bit.
+fn go_log(x: f64) -> f64 {
+    const LN2_HI: f64 = 6.93147180369123816490e-01;
+    const LN2_LO: f64 = 1.90821492927058770002e-10;
+    const L1: f64 = 6.666666666666735130e-01;
+    const L2: f64 = 3.999999999940941908e-01;
+    const L3: f64 = 2.857142874366239149e-01;
+    const L4: f64 = 2.222219843214978396e-01;
+    const L5: f64 = 1.818357216161805012e-01;
+    const L6: f64 = 1.531383769920937332e-01;
+    const L7: f64 = 1.479819860511658591e-01;
+    if x.is_nan() || x == f64::INFINITY {
+        return x;
+    }
+    if x < 0.0 {
+        return f64::NAN;
+    }
+    if x == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    let (mut f1, mut ki) = frexp(x);
+    if f1 < std::f64::consts::SQRT_2 / 2.0 {
+        f1 *= 2.0;
+        ki -= 1;
+    }
+    let f = f1 - 1.0;
+    let k = ki as f64;
+    let s = f / (2.0 + f);
+    let s2 = s * s;
+    let s4 = s2 * s2;
+    let t1 = s2 * (L1 + s4 * (L3 + s4 * (L5 + s4 * L7)));
+    let t2 = s4 * (L2 + s4 * (L4 + s4 * L6));
+    let r = t1 + t2;
+    let hfsq = 0.5 * f * f;
+    k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
+}
+
+/// Go's `math.Pow`: integer powers by repeated squaring on the frexp mantissa (so
+/// `pow(10, 20)` rounds like Terraform), fractional parts through exp/log.
+fn go_pow(x: f64, y: f64) -> f64 {
+    if y == 0.0 || x == 1.0 {
+        return 1.0;
+    }
+    if y == 1.0 {
+        return x;
+    }
+    if x.is_nan() || y.is_nan() {
+        return f64::NAN;
+    }
+    if x == 0.0 || y.is_infinite() || x.is_infinite() {
+        return x.powf(y);
+    }
+    if y == 0.5 {
+        return x.sqrt();
+    }
+    if y == -0.5 {
+        return 1.0 / x.sqrt();
+    }
+    let mut yi = y.abs().trunc();
+    let mut yf = y.abs() - yi;
+    if yf != 0.0 && x < 0.0 {
+        return f64::NAN;
+    }
+    if yi >= 9.223372036854775808e18 {
+        return x.powf(y);
+    }
+    let mut a1 = 1.0f64;
+    let mut ae: i32 = 0;
+    if yf != 0.0 {
+        if yf > 0.5 {
+            yf -= 1.0;
+            yi += 1.0;
+        }
+        a1 = (yf * go_log(x)).exp();
+    }
+    let (mut x1, mut xe) = frexp(x);
+    let mut i = yi as i64;
+    while i != 0 {
+        if !(-(1 << 12)..=(1 << 12)).contains(&xe) {
+            ae += xe;
+            break;
+        }
+        if i & 1 == 1 {
+            a1 *= x1;
+            ae += xe;
+        }
+        x1 *= x1;
+        xe <<= 1;
+        if x1 < 0.5 {
+            x1 += x1;
+            xe -= 1;
+        }
+        i >>= 1;
+    }
+    if y < 0.0 {
+        a1 = 1.0 / a1;
+        ae = -ae;
+    }
+    ldexp(a1, ae)
+}
+
+/// `frac * 2^exp` without intermediate overflow.
+fn ldexp(frac: f64, exp: i32) -> f64 {
+    let mut f = frac;
+    let mut e = exp;
+    while e > 1000 {
+        f *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        f *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    f * 2f64.powi(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn go_math_agrees_with_terraform() {
+        assert_eq!(go_log(707.21860) / go_log(3.0), 5.97238887600385);
+        assert_eq!(go_log(8.0) / go_log(2.0), 3.0);
+        assert_eq!(go_pow(2.0, 64.0), 18446744073709551616.0);
+        assert_eq!(go_pow(2.0, -1.0), 0.5);
+        assert_eq!(go_pow(1.5, 2.0), 2.25);
+    }
 }

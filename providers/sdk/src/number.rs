@@ -183,7 +183,10 @@ impl Number {
                     // Observed: `1 % 0` is 1 in Terraform 1.11.
                     return Ok(self.clone());
                 }
-                Ok(Number::Finite((a % b).normalized()))
+                // cty: a - b * trunc(a / b), each step rounded to 512 bits.
+                let q = binary::div(a, b).with_scale_round(0, bigdecimal::RoundingMode::Down);
+                let t = binary::mul(b, &q);
+                Ok(Number::Finite(binary::add(a, &(-t))))
             }
             _ => Err("can't use modulo with infinity"),
         }
@@ -544,6 +547,11 @@ mod tests {
         assert_eq!(Number::from_f64(2f64.sqrt()).unwrap().to_string(), "1.4142135623730951");
         assert!(Number::parse(" 1").is_none());
         assert_eq!(Number::one().div(&Number::zero()), Ok(Number::PosInf));
+        assert_eq!(
+            p("585.17247").rem(&p("142")).unwrap().to_string(),
+            format!("17.17247{}22", "0".repeat(146))
+        );
+        assert_eq!(p("-7").rem(&p("3")).unwrap().to_string(), "-1");
         assert_eq!(Number::from(-2).div(&Number::zero()), Ok(Number::NegInf));
         assert!(Number::zero().div(&Number::zero()).is_err());
         assert_eq!(Number::from(1).rem(&Number::zero()).unwrap().to_string(), "1");

@@ -45,6 +45,8 @@ pub struct Ui {
     pub input: bool,
     /// `-json` machine-readable UI: diagnostics go to stdout as JSON lines.
     pub json: bool,
+    /// `-compact-warnings`: warnings without errors print as a short list.
+    pub compact_warnings: bool,
 }
 
 impl Ui {
@@ -55,6 +57,7 @@ impl Ui {
             color: color_allowed(false),
             input: true,
             json: false,
+            compact_warnings: false,
         }
     }
 
@@ -118,6 +121,18 @@ impl Ui {
                 let line = crate::views::json_ui::line(&crate::views::json_ui::diagnostic(d));
                 self.outln(&line);
             }
+            return;
+        }
+        if self.compact_warnings && !diags.has_errors() {
+            let mut text = String::from("\nWarnings:\n\n");
+            for d in diags.iter() {
+                text.push_str(&format!("- {}\n", d.summary));
+                if let Some(r) = &d.subject {
+                    text.push_str(&format!("  on {} line {}\n", r.file.display(), r.start.line));
+                }
+            }
+            text.push_str("\nTo see the full warning notes, run Plinth without -compact-warnings.\n");
+            self.err(&text);
             return;
         }
         let text = render_diagnostics(diags, sources, self.color);

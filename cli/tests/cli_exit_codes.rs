@@ -188,3 +188,17 @@ fn fmt_recursive_and_list_false() {
     assert_eq!(stdout(&o), "");
     assert_eq!(std::fs::read_to_string(d.path().join("sub/b.tf")).unwrap(), "b = 1\n");
 }
+
+#[test]
+fn compact_warnings() {
+    let d = dir_with(&[("main.tf", "resource \"terraform_data\" \"a\" {}\n"), ("terraform.tfvars", "undeclared = 1\n")]);
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("Warning: Value for undeclared variable"), "{}", stderr(&o));
+    let o = run(d.path(), &["plan", "-compact-warnings"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("Warnings:\n\n- Value for undeclared variable\n"), "{e}");
+    assert!(e.contains("To see the full warning notes, run Plinth without -compact-warnings."), "{e}");
+    assert!(!e.contains("╷"), "{e}");
+}

@@ -47,6 +47,7 @@ fn setup_ui(ui: &mut Ui, p: &PlanOpts) {
     ui.set_no_color(p.ui.no_color || p.json);
     ui.input = p.ui.input;
     ui.json = p.json;
+    ui.compact_warnings = p.ui.compact_warnings;
     if p.json {
         ui.json_line(&views::json_ui::version(crate::commands::version::VERSION));
     }

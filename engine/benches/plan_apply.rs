@@ -62,12 +62,12 @@ fn bench(c: &mut Criterion) {
             b.iter_batched(
                 || {
                     let s = setup(n);
-                    let (p, _) = rt.block_on(plan(&s.ctx, &plinth_state::State::new(), &PlanOptions::default()));
-                    (s, p.expect("plan"))
+                    let mgr = rt.block_on(open(s.dir.path()));
+                    let (p, _) = rt.block_on(plan(&s.ctx, mgr.state(), &PlanOptions::default()));
+                    (s, p.expect("plan"), mgr)
                 },
-                |(s, p)| {
+                |(s, p, mut mgr)| {
                     rt.block_on(async {
-                        let mut mgr = open(s.dir.path()).await;
                         let (sum, d) = apply(&s.ctx, &p, &mut mgr, &NoHook, CancellationToken::new()).await;
                         assert!(!d.has_errors(), "{d}");
                         assert_eq!(sum.added, n);

@@ -577,7 +577,10 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
     }
     {
         let cur = state.state();
-        if cur.lineage != plan.state_lineage || cur.serial != plan.state_serial {
+        // A plan made against a brand-new (empty) state applies to any still-empty state:
+        // a fresh workspace gets a new lineage each time it is opened.
+        let both_new = cur.serial == 0 && cur.is_empty() && plan.state_serial == 0 && plan.prev_run_state.is_empty();
+        if !both_new && (cur.lineage != plan.state_lineage || cur.serial != plan.state_serial) {
             diags.push(
                 Diagnostic::error("Saved plan is stale")
                     .with_detail(format!(

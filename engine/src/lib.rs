@@ -23,6 +23,38 @@
 //!
 //! Invariants: nothing here prints; every error is a [`plinth_sdk::Diagnostic`] naming the
 //! resource address; apply never re-decides an action.
+//!
+//! # How it works
+//!
+//! - **Graph** (`confgraph`): one node per configuration object in an *unexpanded* module
+//!   (variable, local, output, resource, module call + its "close" node), edges from
+//!   `references`/`Body::references`, `depends_on`, and module boundaries. `count`/`for_each`
+//!   expand when a node is visited, so the graph is O(configuration), not O(instances).
+//!   Cycles are reported with the whole path and each member's source range.
+//! - **Scope** (`scope`): values per module instance; resources answer as an object (single),
+//!   tuple (`count`) or object (`for_each`); `RESOURCE[key]` is answered element-wise through
+//!   `Scope::lookup_index`, so 10,000 `x[count.index]` references stay linear.
+//! - **Plan** (`plan`): moves (explicit, chained, implicit `count`), parallel refresh (drift is
+//!   reported apart), walk in dependency order computing Terraform's proposed new state,
+//!   `plan_change`, and actions with Terraform's reasons (tainted, `-replace`,
+//!   `replace_triggered_by`, `requires_replace`, orphans by missing config / module / count
+//!   index / each key / wrong repetition, `removed` → forget, `import` blocks,
+//!   `ignore_changes`, `prevent_destroy`), create-before-destroy forced onto dependencies of
+//!   CBD resources, `-target` (targets and their dependencies), `-destroy`, `-refresh-only`,
+//!   data sources read at plan when their configuration is known (else `Read` with
+//!   `read_because_config_unknown` / `read_because_dependency_pending`), outputs.
+//! - **Apply** (`apply`): first records the refreshed/moved prior state, then walks the
+//!   configuration graph plus one destroy node per resource with deletions (deletes after the
+//!   deletes of dependents; delete-then-create's create after its delete; create-then-delete
+//!   deposes the old object and deletes it after dependents were updated). Each resource is
+//!   re-evaluated with the now-known values, re-planned and checked against the plan
+//!   ("inconsistent final plan" / "inconsistent result after apply"). Changes that complete
+//!   together are recorded with one durable write before any dependent starts (no completed
+//!   change waits on provider latency first). Errors skip dependents only; cancellation
+//!   stops new work and lets in-flight work finish; a created-but-failed object is kept
+//!   tainted.
+//! - State JSON follows Terraform's v4 conventions, including `{"value","type"}` wrapping of
+//!   dynamic attributes (`terraform_data.input`) and per-instance `dependencies`.
 
 pub mod addr;
 mod apply;

@@ -286,38 +286,32 @@ pub fn apply_moves(root: &Module, idx: &mut PriorIndex, diags: &mut Diagnostics)
     implicit_count_moves(root, &[], idx);
 }
 
-fn implicit_count_moves(m: &Module, path: &[String], idx: &mut PriorIndex) {
-    for r in m.resources.values() {
-        if r.for_each.is_some() {
-            continue;
-        }
-        let counted = r.count.is_some();
-        let candidates: Vec<ResourceInstanceAddress> = idx
-            .keys()
-            .filter(|a| {
-                a.resource.type_name == r.type_name
-                    && a.resource.name == r.name
-                    && a.resource.mode == r.mode
-                    && a.resource.module.config_path() == path
-                    && if counted { a.key == InstanceKey::NoKey } else { a.key == InstanceKey::Int(0) }
-            })
-            .cloned()
-            .collect();
-        for a in candidates {
-            let mut to = a.clone();
-            to.key = if counted { InstanceKey::Int(0) } else { InstanceKey::NoKey };
-            if idx.contains_key(&to) {
-                continue;
-            }
-            if let Some(o) = idx.remove(&a) {
-                idx.insert(to, o);
-            }
+/// `x` ↔ `x[0]` when `count` was added or removed (not for modules). One pass over the
+/// index: O(n log n).
+fn implicit_count_moves(root: &Module, _path: &[String], idx: &mut PriorIndex) {
+    let mut moves = Vec::new();
+    for a in idx.keys() {
+        let counted = match crate::confgraph::module_at(root, &a.resource.module.config_path())
+            .and_then(|m| m.resources.get(&a.resource.local_name()))
+        {
+            Some(r) if r.for_each.is_none() => r.count.is_some(),
+            _ => continue,
+        };
+        let to_key = match (&a.key, counted) {
+            (InstanceKey::NoKey, true) => InstanceKey::Int(0),
+            (InstanceKey::Int(0), false) => InstanceKey::NoKey,
+            _ => continue,
+        };
+        let mut to = a.clone();
+        to.key = to_key;
+        if !idx.contains_key(&to) {
+            moves.push((a.clone(), to));
         }
     }
-    for (n, c) in &m.module_calls {
-        let mut p = path.to_vec();
-        p.push(n.clone());
-        implicit_count_moves(&c.module, &p, idx);
+    for (from, to) in moves {
+        if let Some(o) = idx.remove(&from) {
+            idx.insert(to, o);
+        }
     }
 }
 

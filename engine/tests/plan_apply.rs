@@ -634,3 +634,14 @@ async fn state_is_terraform_compatible_for_terraform_data() {
     let res = st.resources.iter().find(|r| r.name == "b").unwrap();
     assert_eq!(res.provider, "provider[\"terraform.io/builtin/terraform\"]");
 }
+
+#[tokio::test]
+async fn saved_plan_for_a_new_workspace_applies_to_a_fresh_state() {
+    let mut f = Fixture::new(&[("main.tf", TWO)]);
+    let p = Plan::from_bytes(&f.plan_ok().await.to_bytes()).unwrap();
+    // A new process opens the (still missing) state again: a new lineage.
+    f.state = MemoryState::new(plinth_state::State::new());
+    let (s, d) = f.apply_plan(&p).await;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(s.added, 2);
+}

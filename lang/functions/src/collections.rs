@@ -188,7 +188,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
             _ => Value::List(Type::String, keys),
         })
     }));
-    r.push(func("values", vec![dynp("mapping").marks(Marks::Shallow)], ret_fn(|a| {
+    r.push(func("values", vec![dynp("mapping").marks(Marks::Shallow).unknown(Unknowns::Shallow)], ret_fn(|a| {
         Ok(match a[0].type_of() {
             Type::Map(t) => Type::List(t),
             Type::Object(m) => Type::Tuple(m.values().cloned().collect()),
@@ -236,7 +236,7 @@ pub(crate) fn register(r: &mut Vec<Func>) {
         }
         Ok(Value::List(elem_type(&a[0].type_of()), out))
     }));
-    r.push(func_var("merge", vec![], dynp("maps").null().marks(Marks::Shallow), ret_fn(merge_ret), |a, _| {
+    r.push(func_var("merge", vec![], dynp("maps").null().marks(Marks::Shallow).unknown(Unknowns::Shallow), ret_fn(merge_ret), |a, _| {
         let t = merge_ret(a)?;
         let mut out = BTreeMap::new();
         for v in a {

@@ -82,6 +82,13 @@ fn unknown_arguments_give_unknown_results_of_the_right_type() {
     let r = call("concat", vec![tuple(vec![unknown_str.clone()]), tuple(vec![n(1)])], &ctx()).unwrap();
     assert_eq!(console_format(&r), "[\n  (known after apply),\n  1,\n]");
     assert_eq!(console_format(&Value::Unknown(Type::String)), "(known after apply)");
+    // merge and values keep known structure around unknown attribute values.
+    let r = call("merge", vec![Value::object([("a", unknown_str.clone())]), Value::object([("b", n(1))])], &ctx()).unwrap();
+    assert_eq!(console_format(&r), "{\n  \"a\" = (known after apply)\n  \"b\" = 1\n}");
+    let r = call("values", vec![Value::object([("a", unknown_str.clone())])], &ctx()).unwrap();
+    assert_eq!(console_format(&r), "[\n  (known after apply),\n]");
+    let r = call("merge", vec![Value::Unknown(Type::map(Type::String)), Value::object([("b", n(1))])], &ctx()).unwrap();
+    assert!(!r.is_known());
 }
 
 #[test]

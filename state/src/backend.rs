@@ -73,6 +73,12 @@ pub trait StateBackend: Send + Sync {
     /// [`crate::delete_workspace_checked`] for the user-facing checks). Never `default`.
     async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError>;
 
+    /// How [`crate::StateManager`] seals journal records, when this backend encrypts state
+    /// (the encryption crate's decorator); `None` (the default) writes them as plain JSON.
+    fn journal_codec(&self) -> Option<std::sync::Arc<dyn crate::journal::JournalCodec>> {
+        None
+    }
+
     /// The local file where [`crate::StateManager`] journals changes for `workspace`.
     /// Remote backends return a path under the working directory's `.terraform/`.
     fn journal_path(&self, workspace: &str) -> PathBuf;

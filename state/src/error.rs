@@ -53,6 +53,13 @@ pub enum StateError {
     DeleteDefaultWorkspace,
     #[error("workspace {name:?} is currently tracking {} resource instance(s)", resources.len())]
     WorkspaceNotEmpty { name: String, resources: Vec<String> },
+    /// The stored state is encrypted (OpenTofu's envelope); `payload` is what is stored, for
+    /// the decrypting decorator of `plinth-encryption`.
+    #[error("the state is encrypted, and no encryption is configured to decrypt it")]
+    Encrypted { payload: Vec<u8> },
+    /// Encryption or decryption failed; `message` says why (a complete sentence).
+    #[error("{summary}: {message}")]
+    Encryption { summary: String, message: String, help: String },
 }
 
 impl StateError {
@@ -111,6 +118,12 @@ impl StateError {
             StateError::WorkspaceNotEmpty { name, resources } => Diagnostic::error(format!("workspace {name:?} is not empty"))
                 .with_detail(format!("Workspace {name:?} is currently tracking the following resource instances:\n{}\nDeleting it would forget them without destroying them.", resources.iter().map(|r| format!("  - {r}")).collect::<Vec<_>>().join("\n")))
                 .with_help(format!("Destroy them first (`plinth destroy` in that workspace), or delete anyway with `plinth workspace delete -force {name}`.")),
+            StateError::Encrypted { .. } => Diagnostic::error("the state is encrypted")
+                .with_detail("The stored state is an encrypted envelope (OpenTofu's format), and this configuration has no `encryption` block to decrypt it.")
+                .with_help("Add the `terraform { encryption { … } }` block (key provider, method and `state` target) that encrypted it."),
+            StateError::Encryption { summary, message, help } => Diagnostic::error(summary.clone())
+                .with_detail(upper_first(message))
+                .with_help(help.clone()),
         }
     }
 }
@@ -150,6 +163,8 @@ impl StateError {
             E::InvalidWorkspaceName(n) => E::InvalidWorkspaceName(n.clone()),
             E::DeleteDefaultWorkspace => E::DeleteDefaultWorkspace,
             E::WorkspaceNotEmpty { name, resources } => E::WorkspaceNotEmpty { name: name.clone(), resources: resources.clone() },
+            E::Encrypted { payload } => E::Encrypted { payload: payload.clone() },
+            E::Encryption { summary, message, help } => E::Encryption { summary: summary.clone(), message: message.clone(), help: help.clone() },
         }
     }
 }

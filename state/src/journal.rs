@@ -33,30 +33,78 @@ pub(crate) struct Scan {
     pub torn: bool,
 }
 
+#[cfg(test)]
 pub(crate) fn encode(entry: &Entry) -> Vec<u8> {
+    encode_with(entry, None).unwrap_or_default()
+}
+
+/// Like [`encode`], sealing the JSON with `codec` when there is one: the record body is then
+/// `!` followed by the codec's text (see [`crate::JournalCodec`]).
+pub(crate) fn encode_with(entry: &Entry, codec: Option<&dyn JournalCodec>) -> Result<Vec<u8>, StateError> {
     // Serialising our own types to a Vec cannot fail (all keys are strings).
-    let json = serde_json::to_vec(entry).unwrap_or_default();
+    let mut json = serde_json::to_vec(entry).unwrap_or_default();
+    if let Some(c) = codec {
+        let sealed = c.seal(&json).map_err(|m| StateError::Invalid { message: format!("encrypting the state journal: {m}") })?;
+        json = Vec::with_capacity(sealed.len() + 1);
+        json.push(b'!');
+        json.extend_from_slice(sealed.as_bytes());
+    }
     let mut line = format!("{:08x} ", crc32fast::hash(&json)).into_bytes();
     line.extend_from_slice(&json);
     line.push(b'\n');
-    line
+    Ok(line)
 }
 
-fn decode(line: &[u8]) -> Option<Entry> {
+/// Seals and opens journal records (state encryption). Implemented by the encryption crate
+/// and handed to the journal through [`crate::StateBackend::journal_codec`].
+pub trait JournalCodec: Send + Sync {
+    /// Encrypts one record; the result must be ASCII without newlines.
+    fn seal(&self, plain: &[u8]) -> Result<String, String>;
+    /// Decrypts what [`JournalCodec::seal`] made.
+    fn open(&self, sealed: &str) -> Result<Vec<u8>, String>;
+}
+
+enum Decoded {
+    Entry(Entry),
+    /// Checksum or JSON failure: a torn or damaged record.
+    Bad,
+    /// A sealed record that cannot be opened (no codec, or the wrong key).
+    Sealed(String),
+}
+
+fn decode(line: &[u8], codec: Option<&dyn JournalCodec>) -> Decoded {
     if line.len() < 10 || line[8] != b' ' {
-        return None;
+        return Decoded::Bad;
     }
-    let crc = u32::from_str_radix(std::str::from_utf8(&line[..8]).ok()?, 16).ok()?;
+    let Some(crc) = std::str::from_utf8(&line[..8]).ok().and_then(|h| u32::from_str_radix(h, 16).ok()) else {
+        return Decoded::Bad;
+    };
     let json = &line[9..];
     if crc32fast::hash(json) != crc {
-        return None;
+        return Decoded::Bad;
     }
-    serde_json::from_slice(json).ok()
+    if let Some(sealed) = json.strip_prefix(b"!") {
+        let Some(c) = codec else {
+            return Decoded::Sealed("the journal is encrypted, but no encryption is configured".into());
+        };
+        let text = String::from_utf8_lossy(sealed);
+        return match c.open(&text) {
+            Ok(plain) => serde_json::from_slice(&plain).map(Decoded::Entry).unwrap_or(Decoded::Bad),
+            Err(m) => Decoded::Sealed(m),
+        };
+    }
+    serde_json::from_slice(json).map(Decoded::Entry).unwrap_or(Decoded::Bad)
 }
 
 /// Reads a journal. A bad record followed only by bad records is a torn tail (ignored);
 /// a bad record followed by a good one is damage ([`StateError::Journal`]).
+#[cfg(test)]
 pub(crate) fn scan(path: &Path) -> Result<Scan, StateError> {
+    scan_with(path, None)
+}
+
+/// [`scan`] opening sealed records with `codec`.
+pub(crate) fn scan_with(path: &Path, codec: Option<&dyn JournalCodec>) -> Result<Scan, StateError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => Vec::new(),
@@ -73,8 +121,11 @@ pub(crate) fn scan(path: &Path) -> Result<Scan, StateError> {
             Some(e) => (&bytes[pos..e], e + 1),
             None => (&bytes[pos..], bytes.len()),
         };
-        match decode(line) {
-            Some(entry) => {
+        match decode(line, codec) {
+            Decoded::Sealed(message) => {
+                return Err(StateError::Journal { path: path.to_path_buf(), line: line_no, message })
+            }
+            Decoded::Entry(entry) => {
                 if let Some(bad) = bad_at {
                     return Err(StateError::Journal {
                         path: path.to_path_buf(),
@@ -106,7 +157,7 @@ pub(crate) fn scan(path: &Path) -> Result<Scan, StateError> {
                 }
                 s.good_len = next as u64;
             }
-            None => {
+            Decoded::Bad => {
                 bad_at.get_or_insert(line_no);
                 s.torn = true;
             }
@@ -164,10 +215,10 @@ impl Writer {
     }
 
     /// Appends records and makes them durable.
-    pub fn append(&mut self, entries: &[Entry]) -> Result<(), StateError> {
+    pub fn append(&mut self, entries: &[Entry], codec: Option<&dyn JournalCodec>) -> Result<(), StateError> {
         let mut buf = Vec::new();
         for e in entries {
-            buf.extend_from_slice(&encode(e));
+            buf.extend_from_slice(&encode_with(e, codec)?);
         }
         if let Err(e) = self.append_raw(&buf) {
             // Cut a partial write so the next append starts on a clean line.

@@ -28,6 +28,7 @@ pub mod types_json;
 pub use backend::{delete_workspace_checked, validate_workspace_name, StateBackend, DEFAULT_WORKSPACE};
 pub use error::StateError;
 pub use local::{atomic_write, current_workspace, select_workspace, LocalBackend};
+pub use journal::JournalCodec;
 pub use lock::LockInfo;
 pub use manager::{InstanceChange, OpenOptions, Recorder, RecorderTask, Recovery, StateManager};
 pub use model::{

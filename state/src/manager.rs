@@ -125,6 +125,8 @@ pub struct StateManager {
     opts: OpenOptions,
     /// Journal fsyncs so far (one per `record`/`record_all` call).
     fsyncs: u64,
+    /// Seals journal records when the backend encrypts state ([`StateBackend::journal_codec`]).
+    codec: Option<Arc<dyn journal::JournalCodec>>,
 }
 
 impl StateManager {
@@ -154,6 +156,7 @@ impl StateManager {
             None => None,
         };
         let journal_path = backend.journal_path(workspace);
+        let codec = backend.journal_codec();
         let mut mgr = StateManager {
             backend,
             workspace: workspace.to_string(),
@@ -166,6 +169,7 @@ impl StateManager {
             last_persist: Instant::now(),
             opts,
             fsyncs: 0,
+            codec,
         };
         match mgr.load().await {
             Ok(r) => Ok((mgr, r)),
@@ -178,7 +182,7 @@ impl StateManager {
 
     async fn load(&mut self) -> Result<Recovery, StateError> {
         let snapshot = self.backend.read(&self.workspace).await?;
-        let scan = journal::scan(&self.journal_path)?;
+        let scan = journal::scan_with(&self.journal_path, self.codec.as_deref())?;
         let mut rec = Recovery { torn_record_dropped: scan.torn, ..Recovery::default() };
         let snap_id = snapshot.as_ref().map(|s| (s.lineage.clone(), s.serial));
         let mut state = snapshot.unwrap_or_default();
@@ -287,7 +291,7 @@ impl StateManager {
             );
         }
         self.fsyncs += 1;
-        w.append(&entries)
+        w.append(&entries, self.codec.as_deref())
     }
 
     /// How many journal fsyncs this manager has done (group commit makes it smaller than

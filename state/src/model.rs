@@ -349,6 +349,9 @@ fn instance_key_cmp(a: &InstanceState, key: Option<&IndexKey>, deposed: Option<&
         .then_with(|| a.deposed.as_deref().unwrap_or("").cmp(deposed.unwrap_or("")))
 }
 
+/// The `check_results` key marking a [`State::opaque`] stand-in.
+const OPAQUE_KEY: &str = "plinth:opaque_payload";
+
 impl State {
     /// An empty state with a fresh lineage and serial 0.
     pub fn new() -> State {
@@ -363,20 +366,45 @@ impl State {
         }
     }
 
-    /// Parses a state file. Only format version 4 is accepted.
+    /// A stand-in whose [`State::to_json`] is exactly `payload`: how an encrypting backend
+    /// decorator hands an encrypted envelope to the backend it wraps (backends store what
+    /// `to_json` returns). The stand-in has no resources; never plan against it.
+    pub fn opaque(payload: Vec<u8>) -> State {
+        let mut st = State::new();
+        st.check_results = serde_json::json!({ OPAQUE_KEY: String::from_utf8_lossy(&payload) });
+        st
+    }
+
+    /// The payload of a [`State::opaque`] stand-in.
+    pub fn opaque_payload(&self) -> Option<&str> {
+        match &self.check_results {
+            serde_json::Value::Object(m) if m.len() == 1 => m.get(OPAQUE_KEY).and_then(|v| v.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Parses a state file. Only format version 4 is accepted. An encrypted state (OpenTofu's
+    /// envelope: `encrypted_data` and `encryption_version`, no `version`) is
+    /// [`StateError::Encrypted`] carrying the stored bytes, for a decrypting decorator.
     pub fn from_json(bytes: &[u8]) -> Result<State, StateError> {
         #[derive(Deserialize)]
         struct VersionOnly {
             version: Option<serde_json::Value>,
+            encrypted_data: Option<serde_json::Value>,
+            encryption_version: Option<serde_json::Value>,
         }
         // Parse once; only on failure look at the version to explain it better.
         let full = serde_json::from_slice::<State>(bytes);
         let version = match &full {
             Ok(st) => Some(u64::from(st.version)),
-            Err(_) => serde_json::from_slice::<VersionOnly>(bytes)
-                .map_err(|e| StateError::Invalid { message: format!("the state is not valid JSON: {e}") })?
-                .version
-                .and_then(|v| v.as_u64()),
+            Err(_) => {
+                let v = serde_json::from_slice::<VersionOnly>(bytes)
+                    .map_err(|e| StateError::Invalid { message: format!("the state is not valid JSON: {e}") })?;
+                if v.version.is_none() && v.encrypted_data.is_some() && v.encryption_version.is_some() {
+                    return Err(StateError::Encrypted { payload: bytes.to_vec() });
+                }
+                v.version.and_then(|v| v.as_u64())
+            }
         };
         match version {
             Some(4) => {}
@@ -397,6 +425,9 @@ impl State {
     /// Serialises exactly as Terraform does: 2-space indentation, Go's escaping of `<>&`,
     /// trailing newline.
     pub fn to_json(&self) -> Vec<u8> {
+        if let Some(p) = self.opaque_payload() {
+            return p.as_bytes().to_vec();
+        }
         format::to_terraform_json(self)
     }
 

@@ -116,6 +116,7 @@ fn frexp(x: f64) -> (f64, i32) {
 
 /// Go's `math.Log` (the FreeBSD algorithm Go uses), so `log()` agrees with Terraform to the
 /// last bit.
+#[allow(clippy::excessive_precision)]
 fn go_log(x: f64) -> f64 {
     const LN2_HI: f64 = 6.93147180369123816490e-01;
     const LN2_LO: f64 = 1.90821492927058770002e-10;

@@ -243,7 +243,7 @@ fn formatlist(a: &[Value], _: &FunctionContext) -> Result<Value, FunctionError> 
     let mut n: Option<usize> = None;
     for (i, v) in args.iter().enumerate() {
         if let Some(items) = v.as_seq().filter(|_| !matches!(v, Value::Null(_))) {
-            if !matches!(v.unmarked(), Value::Set(..)) || true {
+            {
                 match n {
                     None => n = Some(items.len()),
                     Some(k) if k != items.len() => {

@@ -4,6 +4,7 @@
 //! `-detailed-exitcode`, 3 `fmt -check` changes).
 
 pub mod console;
+pub mod encryption;
 pub mod fmt;
 pub mod init;
 pub mod misc;

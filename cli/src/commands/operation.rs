@@ -330,7 +330,7 @@ async fn plan_async(args: PlanArgs, ui: &mut Ui) -> i32 {
         if let Err(d) = ensure_state_written(&s).await {
             ui.diagnostics(&Diagnostics::from(d), None);
             code = 1;
-        } else if let Err(e) = std::fs::write(out, plan.to_bytes()) {
+        } else if let Err(e) = crate::commands::encryption::write_plan_file(Some(&s.config), out, plan.to_bytes()) {
             ui.diagnostics(
                 &Diagnostics::from(
                     Diagnostic::error("Failed to write plan file")
@@ -445,6 +445,10 @@ async fn apply_saved(a: SavedApply, ui: &mut Ui) -> i32 {
                     .with_help("create a plan file with \"plinth plan -out=FILE\""),
             )
         }
+    };
+    let bytes = match crate::commands::encryption::decrypt_plan_file(bytes) {
+        Ok(b) => b,
+        Err(d) => return fail(ui, d),
     };
     let plan = match Plan::from_bytes(&bytes) {
         Ok(p) => p,

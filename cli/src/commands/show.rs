@@ -61,6 +61,10 @@ pub fn run_show(args: ShowArgs, ui: &mut Ui) -> i32 {
             )
         }
     };
+    let bytes = match crate::commands::encryption::decrypt_plan_file(bytes) {
+        Ok(b) => b,
+        Err(d) => return fail(ui, d),
+    };
     match plinth_engine::Plan::from_bytes(&bytes) {
         Ok(plan) => {
             match format {

@@ -88,6 +88,12 @@ pub const SAVED_BACKEND_CONFIG: &str = ".terraform/plinth-backend.json";
 /// (local, s3, pg, gcs or azurerm through `plinth_backends`, with the `-backend-config`
 /// values `init` saved), else `terraform.tfstate` in the working directory.
 pub fn backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+    let b = unencrypted_backend(config, state_path)?;
+    crate::commands::encryption::wrap_backend(config, b)
+}
+
+/// [`backend`] without the encryption decorator (what `init -migrate-state` copies raw).
+pub fn unencrypted_backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
     if let Some(p) = state_path {
         return Ok(Arc::new(LocalBackend::with_paths(p, "terraform.tfstate.d")));
     }

@@ -47,6 +47,16 @@ enum Auth {
 
 struct Held {
     info: LockInfo,
+    /// The task renewing the lease while the lock is held.
+    renewer: Option<tokio::task::AbortHandle>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(r) = self.renewer.take() {
+            r.abort();
+        }
+    }
 }
 
 /// State in an Azure Storage container, shared with Terraform.
@@ -157,7 +167,7 @@ impl AzureBackend {
         })?;
         let endpoint_path = parsed.path().trim_end_matches('/').to_string();
         Ok(AzureBackend {
-            http: reqwest::Client::new(),
+            http: util::http_client(),
             account: account.to_string(),
             endpoint,
             endpoint_path,
@@ -173,7 +183,7 @@ impl AzureBackend {
     /// A copy with its own HTTP client (for a different runtime); holds no locks.
     fn fresh(&self) -> AzureBackend {
         AzureBackend {
-            http: reqwest::Client::new(),
+            http: util::http_client(),
             account: self.account.clone(),
             endpoint: self.endpoint.clone(),
             endpoint_path: self.endpoint_path.clone(),
@@ -540,8 +550,21 @@ impl StateBackend for AzureBackend {
             let _ = self.lease(workspace, "release", Some(&info.id), &loc).await;
             return Err(e);
         }
+        // Keep the lease alive while this process holds the lock (callers may also call
+        // renew_lock); when the process dies the lease lapses within LEASE_SECONDS.
+        let renewer = tokio::runtime::Handle::try_current().ok().map(|h| {
+            let fresh = self.fresh();
+            let (ws, id) = (workspace.to_string(), info.id.clone());
+            h.spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(LEASE_SECONDS / 3)).await;
+                    let _ = fresh.renew_lock(&ws, &id).await;
+                }
+            })
+            .abort_handle()
+        });
         if let Ok(mut h) = self.held.lock() {
-            h.insert(workspace.to_string(), Held { info });
+            h.insert(workspace.to_string(), Held { info, renewer });
         }
         Ok(())
     }

@@ -84,7 +84,7 @@ impl GcsBackend {
             prefix.push('/');
         }
         Ok(GcsBackend {
-            http: reqwest::Client::new(),
+            http: util::http_client(),
             base,
             bucket,
             prefix,
@@ -98,7 +98,7 @@ impl GcsBackend {
     /// A copy with its own HTTP client (for a different runtime).
     fn fresh(&self) -> GcsBackend {
         GcsBackend {
-            http: reqwest::Client::new(),
+            http: util::http_client(),
             base: self.base.clone(),
             bucket: self.bucket.clone(),
             prefix: self.prefix.clone(),

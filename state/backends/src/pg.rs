@@ -123,11 +123,17 @@ impl PgBackend {
     }
 
     /// Creates the schema, sequence, table and index as Terraform does. Concurrent first
-    /// uses race on `IF NOT EXISTS` (PostgreSQL reports a duplicate): one retry settles it.
+    /// uses race on `IF NOT EXISTS` (PostgreSQL reports a duplicate): a few retries settle it.
     async fn prepare(&self, c: &Client) -> Result<(), StateError> {
-        match self.prepare_once(c).await {
-            Err(_) => self.prepare_once(c).await,
-            ok => ok,
+        let mut tries = 0;
+        loop {
+            match self.prepare_once(c).await {
+                Err(_) if tries < 5 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(50 * tries)).await;
+                }
+                r => return r,
+            }
         }
     }
 
@@ -310,6 +316,61 @@ impl StateBackend for PgBackend {
 
     async fn lock(&self, workspace: &str, info: &LockInfo) -> Result<(), StateError> {
         util::check_name(workspace)?;
+        // Terraform's creation lock (-1) is database-wide and held only for a moment by
+        // whoever creates a workspace or takes a lock: wait a little for it rather than fail.
+        let mut tries = 0;
+        loop {
+            match self.lock_once(workspace, info).await {
+                Err(StateError::Locked(held)) if held.path == "-1" && tries < 30 => {
+                    tries += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                r => return r,
+            }
+        }
+    }
+
+    async fn unlock(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        self.unlock_inner(workspace, id).await
+    }
+
+    async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        self.force_unlock_inner(workspace, id).await
+    }
+
+    async fn lock_info(&self, workspace: &str) -> Result<Option<LockInfo>, StateError> {
+        self.lock_info_inner(workspace).await
+    }
+
+    fn unlock_blocking(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        // Dropping the lock's connection ends its session, which releases the lock.
+        if let Ok(mut l) = self.locks.lock() {
+            if l.get(workspace).is_some_and(|h| h.info.id == id) {
+                l.remove(workspace);
+            }
+        }
+        Ok(())
+    }
+
+    async fn workspaces(&self) -> Result<Vec<String>, StateError> {
+        self.workspaces_inner().await
+    }
+
+    async fn create_workspace(&self, workspace: &str) -> Result<(), StateError> {
+        self.create_workspace_inner(workspace).await
+    }
+
+    async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError> {
+        self.delete_workspace_inner(workspace).await
+    }
+
+    fn journal_path(&self, workspace: &str) -> PathBuf {
+        util::journal_path(&self.cwd, "pg", workspace)
+    }
+}
+
+impl PgBackend {
+    async fn lock_once(&self, workspace: &str, info: &LockInfo) -> Result<(), StateError> {
         let loc = self.location(workspace);
         // Make sure the schema exists and the workspace row exists (Terraform's sentinel).
         {
@@ -326,8 +387,9 @@ impl StateBackend for PgBackend {
                     let holder = self.holder(c, CREATE_LOCK, workspace).await?;
                     return Err(StateError::Locked(holder.unwrap_or_else(|| creation_lock_info(&loc))));
                 }
-                self.insert_sentinel(&lc, workspace).await?;
-                // Dropping the connection releases the creation lock.
+                let inserted = self.insert_sentinel(&lc, workspace).await;
+                let _ = lc.query_one("SELECT pg_advisory_unlock(-1)", &[]).await;
+                inserted?;
             }
         }
         let app = format!("plinth:{}:{}", info.id, short_operation(&info.operation));
@@ -381,7 +443,7 @@ impl StateBackend for PgBackend {
         Ok(())
     }
 
-    async fn unlock(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+    async fn unlock_inner(&self, workspace: &str, id: &str) -> Result<(), StateError> {
         let held = {
             let mut l = self.locks.lock().map_err(|_| remote("unlock", &self.location(workspace), "lock table poisoned"))?;
             match l.get(workspace) {
@@ -395,20 +457,24 @@ impl StateBackend for PgBackend {
                 let _ = h.client.query_one("SELECT pg_advisory_unlock($1)", &[&h.key]).await;
                 Ok(())
             }
-            None => match self.lock_info(workspace).await? {
+            None => match self.lock_info_inner(workspace).await? {
                 None => Err(StateError::NotLocked),
-                Some(h) if h.id == id => self.force_unlock(workspace, id).await,
+                Some(h) if h.id == id => self.force_unlock_inner(workspace, id).await,
                 Some(h) => Err(StateError::LockIdMismatch { given: id.to_string(), held: h }),
             },
         }
     }
 
-    async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), StateError> {
-        let own = self.locks.lock().ok().and_then(|l| l.get(workspace).map(|h| h.info.id == id));
-        if own == Some(true) {
-            return self.unlock(workspace, id).await;
+    async fn force_unlock_inner(&self, workspace: &str, id: &str) -> Result<(), StateError> {
+        let own = self.locks.lock().ok().and_then(|mut l| match l.get(workspace) {
+            Some(h) if h.info.id == id => l.remove(workspace),
+            _ => None,
+        });
+        if let Some(h) = own {
+            let _ = h.client.query_one("SELECT pg_advisory_unlock($1)", &[&h.key]).await;
+            return Ok(());
         }
-        let Some(holder) = self.lock_info(workspace).await? else {
+        let Some(holder) = self.lock_info_inner(workspace).await? else {
             return Err(StateError::NotLocked);
         };
         if holder.id != id {
@@ -441,7 +507,7 @@ impl StateBackend for PgBackend {
         Err(remote("force-unlock", &self.location(workspace), format!("session {pid} still holds the lock after being terminated")))
     }
 
-    async fn lock_info(&self, workspace: &str) -> Result<Option<LockInfo>, StateError> {
+    async fn lock_info_inner(&self, workspace: &str) -> Result<Option<LockInfo>, StateError> {
         util::check_name(workspace)?;
         if let Some(info) = self.locks.lock().ok().and_then(|l| l.get(workspace).map(|h| h.info.clone())) {
             return Ok(Some(info));
@@ -454,17 +520,7 @@ impl StateBackend for PgBackend {
         }
     }
 
-    fn unlock_blocking(&self, workspace: &str, id: &str) -> Result<(), StateError> {
-        // Dropping the lock's connection ends its session, which releases the lock.
-        if let Ok(mut l) = self.locks.lock() {
-            if l.get(workspace).is_some_and(|h| h.info.id == id) {
-                l.remove(workspace);
-            }
-        }
-        Ok(())
-    }
-
-    async fn workspaces(&self) -> Result<Vec<String>, StateError> {
+    async fn workspaces_inner(&self) -> Result<Vec<String>, StateError> {
         let g = self.client().await?;
         let c = g.as_ref().ok_or_else(|| remote("list", &format!("pg:{}", self.schema), "no connection"))?;
         let q = format!("SELECT name FROM {}.states WHERE name != 'default' ORDER BY name", self.quoted_schema);
@@ -472,7 +528,7 @@ impl StateBackend for PgBackend {
         Ok(util::finish_workspaces(rows.iter().map(|r| r.get::<_, String>(0)).collect()))
     }
 
-    async fn create_workspace(&self, workspace: &str) -> Result<(), StateError> {
+    async fn create_workspace_inner(&self, workspace: &str) -> Result<(), StateError> {
         util::check_name(workspace)?;
         let g = self.client().await?;
         let c = g.as_ref().ok_or_else(|| remote("create", &self.location(workspace), "no connection"))?;
@@ -482,7 +538,7 @@ impl StateBackend for PgBackend {
         Ok(())
     }
 
-    async fn delete_workspace(&self, workspace: &str) -> Result<(), StateError> {
+    async fn delete_workspace_inner(&self, workspace: &str) -> Result<(), StateError> {
         if workspace == DEFAULT_WORKSPACE {
             return Err(StateError::DeleteDefaultWorkspace);
         }
@@ -496,10 +552,6 @@ impl StateBackend for PgBackend {
             s.remove(workspace);
         }
         Ok(())
-    }
-
-    fn journal_path(&self, workspace: &str) -> PathBuf {
-        util::journal_path(&self.cwd, "pg", workspace)
     }
 }
 

@@ -344,7 +344,13 @@ impl S3Backend {
             .body(ByteStream::from(util::lock_json(info)));
         req = self.with_encryption(req);
         match req.send().await {
-            Ok(_) => Ok(()),
+            // Read the lock back: S3 creates conditionally and atomically, but emulators
+            // (moto) may let two concurrent creates through; the last one is the holder.
+            Ok(_) => match self.file_lock_info(ws).await? {
+                Some(held) if held.id == info.id => Ok(()),
+                Some(held) => Err(StateError::Locked(held)),
+                None => Err(StateError::Conflict(format!("{loc} vanished right after it was created; try again"))),
+            },
             Err(e) if matches!(status(&e), Some(412) | Some(409)) => match self.file_lock_info(ws).await? {
                 Some(held) => Err(StateError::Locked(held)),
                 None => Err(StateError::Conflict(format!("{loc} was locked and unlocked by another process meanwhile; try again"))),

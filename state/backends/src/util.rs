@@ -118,6 +118,13 @@ where
     }
 }
 
+/// An HTTP client that keeps no idle connections: a backend may be used from several
+/// runtimes in turn (the CLI starts one per step), and a pooled connection whose runtime
+/// is gone fails the next request.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap_or_else(|_| reqwest::Client::new())
+}
+
 /// Lower-case hex.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -1,0 +1,650 @@
+//! The resource framework every AWS resource type plugs into: the [`Resource`] and
+//! [`DataSource`] traits, the schema-driven planner (same rules as the built-in providers,
+//! plus `tags_all`, `region` and `timeouts`), and object helpers.
+//!
+//! A resource implements `schema` (with `force_new` and `computed` marked as upstream),
+//! `create` (waiting until ready), `read` (`None` when gone), `update` (in place),
+//! `delete` (waiting until gone) and `import`. Everything else — planning, default tags,
+//! per-resource region, timeouts, diagnostics plumbing — happens here.
+
+use crate::api::parse_duration;
+use crate::config::Aws;
+use async_trait::async_trait;
+use plinth_sdk::{
+    AttrPath, Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, PlanChangeRequest,
+    PlanChangeResponse, Schema, Type, Value,
+};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// An object value as a map from attribute name to value.
+pub(crate) type Obj = BTreeMap<String, Value>;
+
+/// What a resource call sees: the configured provider, the region of this resource
+/// (its `region` attribute, else the provider's) and the `timeouts` in effect.
+pub(crate) struct Ctx<'a> {
+    pub aws: &'a Aws,
+    pub region: String,
+    pub timeouts: Timeouts,
+}
+
+impl Ctx<'_> {
+    /// The region argument for the client constructors (`None` = the provider's).
+    pub fn region(&self) -> Option<&str> {
+        Some(self.region.as_str())
+    }
+    #[cfg(feature = "ec2")]
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        self.aws.ec2(self.region())
+    }
+    pub fn arn(&self, service: &str, resource: &str) -> String {
+        self.aws.arn(service, &self.region, resource)
+    }
+}
+
+/// `timeouts { create = "30m" update = "…" delete = "…" read = "…" }`, with each resource's
+/// upstream defaults.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Timeouts {
+    pub create: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+    pub read: Duration,
+}
+
+impl Timeouts {
+    pub const fn uniform(d: Duration) -> Self {
+        Timeouts { create: d, update: d, delete: d, read: d }
+    }
+    /// Overrides from a `timeouts` object (from the configuration or the planned state).
+    fn apply(mut self, v: Option<&Value>) -> Self {
+        let Some(v) = v.filter(|v| !v.is_null()) else { return self };
+        let v = match v.unmarked().as_seq() {
+            Some(s) => match s.first() {
+                Some(x) => x,
+                None => return self,
+            },
+            None => v,
+        };
+        for (name, slot) in [
+            ("create", &mut self.create),
+            ("update", &mut self.update),
+            ("delete", &mut self.delete),
+            ("read", &mut self.read),
+        ] {
+            if let Some(d) = v.get_attr(name).and_then(Value::as_str).and_then(parse_duration) {
+                *slot = d;
+            }
+        }
+        self
+    }
+}
+
+/// A failure that may leave something behind (e.g. created but never became ready): the
+/// engine then keeps `state` (as tainted) so that nothing is lost.
+pub(crate) struct Failed {
+    pub state: Option<Obj>,
+    pub diags: Diagnostics,
+}
+
+impl<T: Into<Diagnostics>> From<T> for Failed {
+    fn from(d: T) -> Self {
+        Failed { state: None, diags: d.into() }
+    }
+}
+
+impl Failed {
+    /// The object exists (`state`), but the rest of the work failed.
+    pub fn partial(state: Obj, d: impl Into<Diagnostics>) -> Self {
+        Failed { state: Some(state), diags: d.into() }
+    }
+}
+
+/// One managed resource type.
+#[async_trait]
+pub(crate) trait Resource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    /// Schema, without `region`, `tags_all` or `timeouts` (added by [`full_schema`]).
+    fn schema(&self) -> Schema;
+    /// Whether the type has `tags`/`tags_all` (merged with the provider's `default_tags`).
+    fn tagged(&self) -> bool {
+        false
+    }
+    /// Which `timeouts` keys the type accepts (upstream's), and their defaults.
+    fn timeouts(&self) -> Option<Timeouts> {
+        None
+    }
+    /// Defaults of optional attributes applied at plan time when the configuration leaves
+    /// them null.
+    fn defaults(&self) -> Vec<(&'static str, Value)> {
+        Vec::new()
+    }
+    /// Nested blocks that are "computed" (upstream `Computed` + `ConfigModeAttr`): when the
+    /// configuration writes none, the prior value is kept (e.g. `aws_security_group.egress`).
+    fn computed_blocks(&self) -> &'static [&'static str] {
+        &[]
+    }
+    fn validate(&self, _config: &Value) -> Diagnostics {
+        Diagnostics::new()
+    }
+    /// Normalises the planned object after defaults (e.g. nulls inside inline blocks become
+    /// `""`, as the legacy SDK stores them), before any comparison.
+    fn normalize(&self, _planned: &mut Obj) {}
+    /// Adjusts a planned update; may add paths that force replacement.
+    fn plan_update(&self, _prior: &Obj, _planned: &mut Obj, _requires_replace: &mut Vec<AttrPath>) {}
+    async fn create(&self, cx: &Ctx<'_>, planned: &Obj) -> Result<Obj, Failed>;
+    /// Refresh: `None` when the object is gone.
+    async fn read(&self, cx: &Ctx<'_>, state: &Obj) -> Result<Option<Obj>, Diagnostics>;
+    /// Updates in place (only reached when nothing forcing replacement changed).
+    async fn update(&self, cx: &Ctx<'_>, prior: &Obj, planned: &Obj) -> Result<Obj, Failed>;
+    async fn delete(&self, cx: &Ctx<'_>, prior: &Obj) -> Result<(), Diagnostics>;
+    /// Import by Terraform's import ID: by default the ID is the `id` attribute and a read
+    /// fills the rest.
+    async fn import(&self, cx: &Ctx<'_>, id: &str) -> Result<Option<Obj>, Diagnostics> {
+        let mut o = Obj::new();
+        o.insert("id".into(), Value::string(id));
+        self.read(cx, &o).await
+    }
+}
+
+/// One data source.
+#[async_trait]
+pub(crate) trait DataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    async fn read(&self, cx: &Ctx<'_>, config: &Obj) -> Result<Obj, Diagnostics>;
+}
+
+/// The schema the engine sees: the resource's own plus `region` (6.x), `tags_all` and
+/// `timeouts` where they apply.
+pub(crate) fn full_schema(r: &dyn Resource) -> Schema {
+    let mut s = r.schema();
+    s.block.attributes.insert(
+        "region".into(),
+        Attribute::optional_computed(Type::String)
+            .force_new()
+            .describe("Region where this resource is managed (defaults to the provider's)."),
+    );
+    if r.tagged() {
+        s.block.attributes.entry("tags".into()).or_insert_with(|| Attribute::optional(Type::map(Type::String)));
+        s.block.attributes.insert(
+            "tags_all".into(),
+            Attribute::computed(Type::map(Type::String))
+                .describe("Tags including the provider's default_tags."),
+        );
+    }
+    if r.timeouts().is_some() {
+        s.block.blocks.insert(
+            "timeouts".into(),
+            NestedBlock {
+                nesting: Nesting::Single,
+                min_items: 0,
+                max_items: 1,
+                force_new: false,
+                block: Block::new()
+                    .attr("create", Attribute::optional(Type::String))
+                    .attr("update", Attribute::optional(Type::String))
+                    .attr("delete", Attribute::optional(Type::String))
+                    .attr("read", Attribute::optional(Type::String)),
+            },
+        );
+    }
+    s
+}
+
+pub(crate) fn data_schema(d: &dyn DataSource) -> Schema {
+    let mut s = d.schema();
+    s.block.attributes.insert("region".into(), Attribute::optional_computed(Type::String));
+    s
+}
+
+/// Builds the context for a call on a resource whose object (config, planned or state) is `o`.
+pub(crate) fn ctx<'a>(aws: &'a Aws, r: Option<&dyn Resource>, o: &Value, config: Option<&Value>) -> Ctx<'a> {
+    let region = o
+        .get_attr("region")
+        .and_then(Value::as_str)
+        .or_else(|| config.and_then(|c| c.get_attr("region")).and_then(Value::as_str))
+        .map(str::to_string)
+        .unwrap_or_else(|| aws.region.clone());
+    let base = r.and_then(|r| r.timeouts()).unwrap_or(Timeouts::uniform(Duration::from_secs(20 * 60)));
+    let t = base
+        .apply(o.get_attr("timeouts"))
+        .apply(config.and_then(|c| c.get_attr("timeouts")));
+    Ctx { aws, region, timeouts: t }
+}
+
+/// `tags_all`: the provider's default tags overlaid by the resource's tags (ignored keys
+/// removed). Unknown if the tags are unknown.
+pub(crate) fn tags_all(aws: &Aws, tags: &Value) -> Value {
+    if !tags.is_wholly_known() {
+        return Value::Unknown(Type::map(Type::String));
+    }
+    let mut m: BTreeMap<String, Value> =
+        aws.default_tags.iter().map(|(k, v)| (k.clone(), Value::string(v.clone()))).collect();
+    if let Some(t) = tags.as_map() {
+        for (k, v) in t {
+            m.insert(k.clone(), v.unmarked().clone());
+        }
+    }
+    m.retain(|k, _| !aws.ignores_tag(k));
+    Value::Map(Type::String, m)
+}
+
+/// The tags to send to AWS for a planned object (`tags_all` recomputed from `tags`).
+pub(crate) fn tags_to_send(aws: &Aws, o: &Obj) -> BTreeMap<String, String> {
+    tags_all(aws, o.get("tags").unwrap_or(&Value::null()))
+        .as_map()
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// Sets `tags` and `tags_all` from the tags AWS reports, like Terraform: `tags_all` is
+/// everything (minus ignored keys); `tags` drops default tags with their default value unless
+/// the prior `tags` had them. An empty result keeps a prior null `tags` null.
+pub(crate) fn set_tags_from_api(aws: &Aws, o: &mut Obj, api: BTreeMap<String, String>, prior: Option<&Obj>) {
+    let all: BTreeMap<String, String> = api.into_iter().filter(|(k, _)| !aws.ignores_tag(k)).collect();
+    let prior_tags = prior.and_then(|p| p.get("tags")).and_then(|t| t.as_map().cloned());
+    let mut own = BTreeMap::new();
+    for (k, v) in &all {
+        let is_default = aws.default_tags.get(k) == Some(v);
+        let prior_has = prior_tags.as_ref().is_some_and(|p| p.contains_key(k));
+        if !is_default || prior_has {
+            own.insert(k.clone(), Value::string(v.clone()));
+        }
+    }
+    let prior_null = prior_tags.is_none();
+    let tags = if own.is_empty() && prior_null {
+        Value::Null(Type::map(Type::String))
+    } else {
+        Value::Map(Type::String, own)
+    };
+    o.insert("tags".into(), tags);
+    o.insert(
+        "tags_all".into(),
+        Value::Map(Type::String, all.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+    );
+}
+
+/// The schema-driven planner (rules documented in lib.rs).
+pub(crate) fn plan(aws: &Aws, r: &dyn Resource, req: PlanChangeRequest) -> PlanChangeResponse {
+    let Some(proposed) = req.proposed_new_state.filter(|v| !v.is_null()) else {
+        return PlanChangeResponse::default();
+    };
+    let schema = full_schema(r);
+    let block = &schema.block;
+    let config_obj = match req.config.unmarked() {
+        Value::Object(_) | Value::Map(..) => Some(&req.config),
+        _ => None,
+    };
+    let diags = r.validate(config_obj.unwrap_or(&proposed));
+    if diags.has_errors() {
+        return PlanChangeResponse { diagnostics: diags, ..Default::default() };
+    }
+    let mut planned = to_obj(block, &proposed);
+    let set_in_config = |name: &str| -> bool {
+        match config_obj {
+            Some(c) => c.get_attr(name).is_some_and(|v| !v.is_null()),
+            None => {
+                let computed = block.attributes.get(name).is_some_and(|a| a.computed);
+                !computed && proposed.get_attr(name).is_some_and(|x| !x.is_null())
+            }
+        }
+    };
+    let defaults: BTreeMap<&str, Value> = r.defaults().into_iter().collect();
+    let prior = req.prior_state.as_ref().filter(|v| !v.is_null()).map(|v| to_obj(block, v));
+    let mut unset_computed = Vec::new();
+    for (name, a) in &block.attributes {
+        if set_in_config(name) {
+            continue;
+        }
+        if let Some(d) = defaults.get(name.as_str()) {
+            planned.insert(name.clone(), d.clone());
+        } else if name == "region" {
+            let v = prior
+                .as_ref()
+                .and_then(|p| p.get("region").filter(|v| !v.is_null()).cloned())
+                .unwrap_or_else(|| Value::string(aws.region.clone()));
+            planned.insert(name.clone(), v);
+        } else if a.computed {
+            unset_computed.push(name.clone());
+            let v = match &prior {
+                None => Value::Unknown(a.ty.clone()),
+                Some(p) => p.get(name).cloned().unwrap_or(Value::Null(a.ty.clone())),
+            };
+            planned.insert(name.clone(), v);
+        }
+    }
+    // Computed blocks the configuration leaves empty keep their prior value.
+    for name in r.computed_blocks() {
+        let empty = planned.get(*name).and_then(Value::as_seq).map_or(true, |s| s.is_empty());
+        if empty {
+            let v = match &prior {
+                Some(p) => p.get(*name).cloned().unwrap_or(Value::null()),
+                None => block
+                    .blocks
+                    .get(*name)
+                    .map(|b| Value::Unknown(Type::set(b.block.implied_type())))
+                    .unwrap_or(Value::unknown()),
+            };
+            planned.insert(name.to_string(), v);
+        }
+    }
+    r.normalize(&mut planned);
+    if r.tagged() {
+        let t = tags_all(aws, planned.get("tags").unwrap_or(&Value::null()));
+        planned.insert("tags_all".into(), t);
+        unset_computed.retain(|n| n != "tags_all");
+    }
+    let mut requires_replace = Vec::new();
+    if let Some(p) = &prior {
+        for (name, a) in &block.attributes {
+            if a.force_new && !same(planned.get(name), p.get(name)) {
+                // A computed attribute the configuration does not set cannot force replacement.
+                if a.computed && !set_in_config(name) {
+                    continue;
+                }
+                requires_replace.push(AttrPath::attr(name.clone()));
+            }
+        }
+        for (name, b) in &block.blocks {
+            let inner_force = b.block.attributes.values().any(|a| a.force_new);
+            if (b.force_new || inner_force) && !same(planned.get(name), p.get(name)) {
+                requires_replace.push(AttrPath::attr(name.clone()));
+            }
+        }
+        let forced = !requires_replace.is_empty();
+        r.plan_update(p, &mut planned, &mut requires_replace);
+        if forced || !requires_replace.is_empty() {
+            for name in &unset_computed {
+                if let Some(a) = block.attributes.get(name) {
+                    planned.insert(name.clone(), Value::Unknown(a.ty.clone()));
+                }
+            }
+        }
+    }
+    PlanChangeResponse {
+        planned_state: Some(from_obj(block, planned)),
+        requires_replace,
+        planned_private: req.prior_private,
+        diagnostics: diags,
+    }
+}
+
+/// Semantic equality for planning: marks ignored, nulls equal, lists equal tuples, maps
+/// equal objects; sets compare as sets; an unknown equals nothing.
+pub(crate) fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
+    let null = Value::null();
+    let a = a.unwrap_or(&null).unmarked();
+    let b = b.unwrap_or(&null).unmarked();
+    match (a, b) {
+        (Value::Null(_), Value::Null(_)) => true,
+        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => false,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x == y,
+        (Value::String(x), Value::String(y)) => x == y,
+        (Value::Set(_, x), Value::Set(_, y)) => {
+            x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| same(Some(p), Some(q))))
+        }
+        (x, y) if x.as_seq().is_some() && y.as_seq().is_some() => {
+            let (x, y) = (x.as_seq().unwrap_or(&[]), y.as_seq().unwrap_or(&[]));
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(Some(p), Some(q)))
+        }
+        (x, y) if x.as_map().is_some() && y.as_map().is_some() => {
+            let empty = BTreeMap::new();
+            let (x, y) = (x.as_map().unwrap_or(&empty), y.as_map().unwrap_or(&empty));
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(Some(v), Some(w))))
+        }
+        _ => false,
+    }
+}
+
+/// Reads an object value into a map with every schema attribute and block present.
+pub(crate) fn to_obj(block: &Block, v: &Value) -> Obj {
+    let mut out = Obj::new();
+    for (name, a) in &block.attributes {
+        out.insert(name.clone(), v.get_attr(name).cloned().unwrap_or(Value::Null(a.ty.clone())));
+    }
+    for (name, nb) in &block.blocks {
+        let x = v.get_attr(name).cloned().unwrap_or(Value::null());
+        out.insert(name.clone(), normalize_block(nb, x));
+    }
+    out
+}
+
+fn normalize_block(nb: &NestedBlock, v: Value) -> Value {
+    if !v.is_null() {
+        return v;
+    }
+    let t = nb.block.implied_type();
+    match nb.nesting {
+        Nesting::List => Value::List(t, Vec::new()),
+        Nesting::Set => Value::Set(t, Vec::new()),
+        Nesting::Map => Value::Map(t, BTreeMap::new()),
+        Nesting::Single | Nesting::Group => Value::Null(t),
+    }
+}
+
+/// Builds the object value of the schema's implied type: every attribute present (null where
+/// unset, typed), sensitive attributes marked.
+pub(crate) fn from_obj(block: &Block, mut o: Obj) -> Value {
+    let mut out = Obj::new();
+    for (name, a) in &block.attributes {
+        let v = o.remove(name).unwrap_or(Value::Null(a.ty.clone()));
+        let v = if let Value::Null(_) = v { Value::Null(a.ty.clone()) } else { v };
+        out.insert(name.clone(), v.mark_if(a.sensitive));
+    }
+    for (name, nb) in &block.blocks {
+        let v = o.remove(name).unwrap_or(Value::null());
+        out.insert(name.clone(), normalize_block(nb, v));
+    }
+    Value::Object(out)
+}
+
+/// Checks that no configurable attribute is still unknown at apply time.
+pub(crate) fn check_known(block: &Block, planned: &Obj) -> Result<(), Diagnostics> {
+    for (name, a) in &block.attributes {
+        if a.computed {
+            continue;
+        }
+        if planned.get(name).is_some_and(|v| !v.is_wholly_known()) {
+            return Err(Diagnostic::bug(
+                "unknown value at apply time",
+                format!("The attribute {name:?} is still unknown when applying."),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+// ---- accessors -------------------------------------------------------------------------
+
+pub(crate) fn get<'a>(o: &'a Obj, name: &str) -> &'a Value {
+    static NULL: Value = Value::Null(Type::Dynamic);
+    o.get(name).map(|v| v.unmarked()).unwrap_or(&NULL)
+}
+pub(crate) fn get_str(o: &Obj, name: &str) -> Option<String> {
+    get(o, name).as_str().map(str::to_string)
+}
+pub(crate) fn get_bool(o: &Obj, name: &str) -> Option<bool> {
+    get(o, name).as_bool()
+}
+pub(crate) fn get_i64(o: &Obj, name: &str) -> Option<i64> {
+    get(o, name).as_i64()
+}
+pub(crate) fn get_strings(o: &Obj, name: &str) -> Vec<String> {
+    strings(get(o, name))
+}
+pub(crate) fn strings(v: &Value) -> Vec<String> {
+    v.as_seq()
+        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+pub(crate) fn s(x: impl Into<String>) -> Value {
+    Value::String(x.into())
+}
+pub(crate) fn opt_s(x: Option<&str>) -> Value {
+    match x {
+        Some(x) if !x.is_empty() => Value::string(x),
+        _ => Value::Null(Type::String),
+    }
+}
+pub(crate) fn b(x: bool) -> Value {
+    Value::Bool(x)
+}
+pub(crate) fn n(x: i64) -> Value {
+    Value::number(x)
+}
+pub(crate) fn str_list(items: Vec<String>) -> Value {
+    Value::List(Type::String, items.into_iter().map(Value::String).collect())
+}
+pub(crate) fn str_set(items: Vec<String>) -> Value {
+    Value::set(Type::String, items.into_iter().map(Value::String).collect())
+}
+/// The `id` attribute of an object, or an internal-error diagnostic.
+pub(crate) fn id_of(o: &Obj) -> Result<String, Diagnostics> {
+    get_str(o, "id").ok_or_else(|| Diagnostic::bug("missing id", "The resource state has no `id`.").into())
+}
+
+pub(crate) fn attr_error(attr: &str, summary: impl Into<String>, detail: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+    let s: String = summary.into();
+    Diagnostic::error(format!("invalid value for {attr}: {s}")).with_detail(detail).with_help(help)
+}
+
+/// A configuration attribute that is known and not null.
+pub(crate) fn cfg<'a>(config: &'a Value, name: &str) -> Option<&'a Value> {
+    config.get_attr(name).map(Value::unmarked).filter(|v| !v.is_null() && v.is_wholly_known())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake;
+    #[async_trait]
+    impl Resource for Fake {
+        fn type_name(&self) -> &'static str {
+            "aws_fake"
+        }
+        fn tagged(&self) -> bool {
+            true
+        }
+        fn timeouts(&self) -> Option<Timeouts> {
+            Some(Timeouts::uniform(Duration::from_secs(60)))
+        }
+        fn schema(&self) -> Schema {
+            Schema {
+                version: 0,
+                block: Block::new()
+                    .attr("id", Attribute::computed(Type::String))
+                    .attr("cidr", Attribute::required(Type::String).force_new())
+                    .attr("mode", Attribute::optional(Type::String))
+                    .attr("tags", Attribute::optional(Type::map(Type::String))),
+            }
+        }
+        fn defaults(&self) -> Vec<(&'static str, Value)> {
+            vec![("mode", s("default"))]
+        }
+        async fn create(&self, _: &Ctx<'_>, p: &Obj) -> Result<Obj, Failed> {
+            Ok(p.clone())
+        }
+        async fn read(&self, _: &Ctx<'_>, st: &Obj) -> Result<Option<Obj>, Diagnostics> {
+            Ok(Some(st.clone()))
+        }
+        async fn update(&self, _: &Ctx<'_>, _: &Obj, p: &Obj) -> Result<Obj, Failed> {
+            Ok(p.clone())
+        }
+        async fn delete(&self, _: &Ctx<'_>, _: &Obj) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+    }
+
+    fn aws() -> Aws {
+        Aws {
+            sdk: aws_types::SdkConfig::builder().build(),
+            region: "eu-west-1".into(),
+            account_id: Some("123456789012".into()),
+            partition: "aws".into(),
+            default_tags: [("Env".to_string(), "prod".to_string()), ("Team".to_string(), "a".to_string())].into(),
+            ignore_tag_keys: vec![],
+            ignore_tag_prefixes: vec![],
+            endpoints: BTreeMap::new(),
+        }
+    }
+
+    fn tags(p: &[(&str, &str)]) -> Value {
+        Value::Map(Type::String, p.iter().map(|(k, v)| (k.to_string(), s(*v))).collect())
+    }
+
+    fn req(prior: Option<Value>, config: Value) -> PlanChangeRequest {
+        PlanChangeRequest {
+            type_name: "aws_fake".into(),
+            prior_state: prior,
+            proposed_new_state: Some(config.clone()),
+            config,
+            prior_private: vec![],
+        }
+    }
+
+    #[test]
+    fn create_plan_fills_defaults_region_unknowns_and_tags_all() {
+        let a = aws();
+        let cfg = Value::object([("cidr", s("10.0.0.0/16")), ("tags", tags(&[("Team", "b"), ("Name", "x")]))]);
+        let p = plan(&a, &Fake, req(None, cfg)).planned_state.unwrap();
+        assert_eq!(p.get_attr("mode"), Some(&s("default")));
+        assert_eq!(p.get_attr("region"), Some(&s("eu-west-1")));
+        assert_eq!(p.get_attr("id"), Some(&Value::Unknown(Type::String)));
+        assert_eq!(p.get_attr("tags_all"), Some(&tags(&[("Env", "prod"), ("Name", "x"), ("Team", "b")])));
+        assert!(p.get_attr("timeouts").unwrap().is_null());
+    }
+
+    #[test]
+    fn update_plans_in_place_or_replacement() {
+        let a = aws();
+        let cfg = Value::object([("cidr", s("10.0.0.0/16")), ("tags", tags(&[("Name", "x")]))]);
+        let mut prior = plan(&a, &Fake, req(None, cfg.clone())).planned_state.unwrap();
+        if let Value::Object(m) = &mut prior {
+            m.insert("id".into(), s("fake-1"));
+        }
+        // No change: planned equals prior.
+        let r = plan(&a, &Fake, req(Some(prior.clone()), cfg));
+        assert!(r.requires_replace.is_empty());
+        assert_eq!(r.planned_state.unwrap(), prior);
+        // Tags: in place, id kept, tags_all recomputed.
+        let cfg2 = Value::object([("cidr", s("10.0.0.0/16")), ("tags", tags(&[("Name", "y")]))]);
+        let r = plan(&a, &Fake, req(Some(prior.clone()), cfg2));
+        assert!(r.requires_replace.is_empty());
+        let p = r.planned_state.unwrap();
+        assert_eq!(p.get_attr("id"), Some(&s("fake-1")));
+        assert_eq!(p.get_attr("tags_all").unwrap().get_attr("Name"), Some(&s("y")));
+        // force_new attribute: replacement, computed id unknown again.
+        let cfg3 = Value::object([("cidr", s("10.1.0.0/16"))]);
+        let r = plan(&a, &Fake, req(Some(prior), cfg3));
+        assert_eq!(r.requires_replace, vec![AttrPath::attr("cidr")]);
+        assert!(!r.planned_state.unwrap().get_attr("id").unwrap().is_known());
+    }
+
+    #[test]
+    fn tags_read_back_split_default_tags_off() {
+        let a = aws();
+        let mut o = Obj::new();
+        let api: BTreeMap<String, String> =
+            [("Env", "prod"), ("Team", "a"), ("Name", "x"), ("aws:cloudformation:stack", "s")]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+        set_tags_from_api(&a, &mut o, api, None);
+        assert_eq!(o["tags"], tags(&[("Name", "x")]));
+        assert_eq!(o["tags_all"], tags(&[("Env", "prod"), ("Name", "x"), ("Team", "a")]));
+    }
+
+    #[test]
+    fn timeouts_come_from_the_configuration() {
+        let a = aws();
+        let cfg = Value::object([("timeouts", Value::object([("create", s("45m"))]))]);
+        let cx = ctx(&a, Some(&Fake), &Value::null(), Some(&cfg));
+        assert_eq!(cx.timeouts.create, Duration::from_secs(45 * 60));
+        assert_eq!(cx.timeouts.delete, Duration::from_secs(60));
+        assert_eq!(cx.region, "eu-west-1");
+    }
+}

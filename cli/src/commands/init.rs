@@ -25,7 +25,12 @@ pub fn run(args: InitArgs, ui: &mut Ui) -> i32 {
     ui.outln(&ui.bold("Initializing the backend..."));
     if args.backend {
         let sources = plinth_lang::SourceMap::default();
-        if let Err(d) = init_backend(ui, &args.backend_config, &sources) {
+        let change = crate::commands::backend_init::ChangeOpts {
+            migrate_state: args.migrate_state,
+            reconfigure: args.reconfigure,
+            force_copy: args.force_copy,
+        };
+        if let Err(d) = init_backend(ui, &args.backend_config, &sources, &change) {
             ui.outln("");
             ui.diagnostics(&Diagnostics::from(d), Some(&sources));
             return 1;
@@ -166,7 +171,12 @@ pub fn backend_config_args(args: &[String]) -> Result<BTreeMap<String, serde_jso
 
 /// Sets up the root module's `backend` block: merges and saves `-backend-config` values,
 /// builds the backend and checks that it answers.
-fn init_backend(ui: &mut Ui, extra_args: &[String], sources: &plinth_lang::SourceMap) -> Result<(), Diagnostic> {
+fn init_backend(
+    ui: &mut Ui,
+    extra_args: &[String],
+    sources: &plinth_lang::SourceMap,
+    change: &crate::commands::backend_init::ChangeOpts,
+) -> Result<(), Diagnostic> {
     let (root, _) = plinth_lang::load_module_dir(Path::new("."), sources);
     let Some(b) = &root.terraform.backend else {
         if !extra_args.is_empty() {
@@ -175,7 +185,7 @@ fn init_backend(ui: &mut Ui, extra_args: &[String], sources: &plinth_lang::Sourc
                 .with_help("add a terraform { backend \"KIND\" { } } block, or drop -backend-config"));
         }
         let _ = std::fs::remove_file(workdir::SAVED_BACKEND_CONFIG);
-        return Ok(());
+        return crate::commands::backend_init::reconcile(ui, &workdir::cwd(), None, change);
     };
     let extra = backend_config_args(extra_args)?;
     if extra.is_empty() {
@@ -198,6 +208,8 @@ fn init_backend(ui: &mut Ui, extra_args: &[String], sources: &plinth_lang::Sourc
         d.summary = format!("Failed to reach the \"{}\" backend: {}", b.kind, d.summary);
         d.with_help("check the backend arguments and credentials, then run \"plinth init\" again")
     })?;
+    let recorded = crate::commands::backend_init::Recorded { kind: b.kind.clone(), config: map.clone() };
+    crate::commands::backend_init::reconcile(ui, &workdir::cwd(), Some(recorded), change)?;
     if b.kind != "local" || !extra_args.is_empty() {
         ui.outln(&ui.green(&format!(
             "\nSuccessfully configured the backend \"{}\"! Plinth will automatically\nuse this backend unless the backend configuration changes.",

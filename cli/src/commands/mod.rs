@@ -3,6 +3,7 @@
 //! process exit status (Terraform's: 0 ok, 1 error, 2 plan changes with
 //! `-detailed-exitcode`, 3 `fmt -check` changes).
 
+pub mod backend_init;
 pub mod console;
 pub mod encryption;
 pub mod fmt;

@@ -66,22 +66,36 @@ fn held_lock_names_its_holder_and_is_released_after_a_declined_prompt() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
+/// The lock ID a killed `apply` left in `.terraform.tfstate.lock.info`.
+fn left_lock_id(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(dir.join(".terraform.tfstate.lock.info")).expect("a killed holder leaves its lock file");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("lock info is JSON");
+    v["ID"].as_str().expect("lock info has an ID").to_string()
+}
+
+#[test]
+fn the_next_run_takes_over_a_lock_left_by_a_killed_process() {
+    let d = dir_with(&[("main.tf", CONFIG)]);
+    let (mut child, _out) = apply_waiting_at_prompt(d.path());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let id = left_lock_id(d.path());
+
+    let o = run(d.path(), &["plan"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("Took over a lock left by an interrupted run"), "{e}");
+    assert!(e.contains(&id), "the warning names the lock: {e}");
+    assert!(!d.path().join(".terraform.tfstate.lock.info").exists(), "the lock is released after the plan");
+}
+
 #[test]
 fn force_unlock_clears_a_lock_left_by_a_killed_process() {
     let d = dir_with(&[("main.tf", CONFIG)]);
     let (mut child, _out) = apply_waiting_at_prompt(d.path());
     child.kill().unwrap();
     child.wait().unwrap();
-
-    let o = run(d.path(), &["plan"]);
-    assert_eq!(code(&o), 1);
-    let e = stderr(&o);
-    assert!(e.contains("Error acquiring the state lock"), "{e}");
-    let id = e
-        .lines()
-        .find_map(|l| l.trim_start_matches(['│', ' ']).strip_prefix("ID:").map(|s| s.trim().to_string()))
-        .unwrap_or_else(|| panic!("no lock ID in {e}"));
-    assert!(e.contains(&format!("plinth force-unlock {id}")), "{e}");
+    let id = left_lock_id(d.path());
 
     let o = run(d.path(), &["force-unlock", "-force", "not-the-id"]);
     assert_eq!(code(&o), 1);
@@ -95,6 +109,7 @@ fn force_unlock_clears_a_lock_left_by_a_killed_process() {
     assert!(stdout(&o).contains("Plinth state has been successfully unlocked!"), "{}", stdout(&o));
     let o = run(d.path(), &["plan"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("Took over"), "{}", stderr(&o));
 }
 
 #[test]

@@ -69,8 +69,14 @@ fn load_str(text: &str) {
     }
 }
 
+/// Cases per property: 300 in the normal test run; `PLINTH_FUZZ_CASES=N` for long fuzzing
+/// sessions (see `scripts/fuzz.sh`).
+fn fuzz_cases() -> u32 {
+    std::env::var("PLINTH_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(300)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn evaluator_never_panics(src in exprs()) {

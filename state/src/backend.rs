@@ -46,6 +46,14 @@ pub trait StateBackend: Send + Sync {
     /// The current lock holder, if any.
     async fn lock_info(&self, workspace: &str) -> Result<Option<LockInfo>, StateError>;
 
+    /// Whether a [`StateError::StaleLock`] from this backend proves that the holder is gone
+    /// (the local backend: the holder's OS lock on the lock file died with its process), so
+    /// that a new run may take the lock over — as Terraform's local backend does — instead of
+    /// asking for `force-unlock`. Remote backends cannot prove it and keep the default.
+    fn stale_locks_are_dead(&self) -> bool {
+        false
+    }
+
     /// Extends a lease-based lock. Backends whose locks do not expire do nothing.
     async fn renew_lock(&self, _workspace: &str, _id: &str) -> Result<(), StateError> {
         Ok(())

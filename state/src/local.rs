@@ -483,6 +483,10 @@ impl StateBackend for LocalBackend {
         self.unlock_sync(workspace, id)
     }
 
+    fn stale_locks_are_dead(&self) -> bool {
+        true
+    }
+
     async fn force_unlock(&self, workspace: &str, id: &str) -> Result<(), StateError> {
         self.force_unlock_sync(workspace, id)
     }

@@ -76,12 +76,15 @@ pub struct Recovery {
     pub torn_record_dropped: bool,
     /// [`InstanceChange::describe`] of each replayed change, in order.
     pub recovered: Vec<String>,
+    /// A lock left by a process that died (provably, see
+    /// [`StateBackend::stale_locks_are_dead`]) that this run took over.
+    pub stale_lock_taken_over: Option<LockInfo>,
 }
 
 impl Recovery {
     /// Whether there is anything to tell the user.
     pub fn is_empty(&self) -> bool {
-        self.changes_replayed == 0 && !self.torn_record_dropped
+        self.changes_replayed == 0 && !self.torn_record_dropped && self.stale_lock_taken_over.is_none()
     }
 }
 
@@ -148,9 +151,10 @@ impl StateManager {
         workspace: &str,
         opts: OpenOptions,
     ) -> Result<(StateManager, Recovery), StateError> {
+        let mut taken_over = None;
         let lock_id = match &opts.lock {
             Some(info) => {
-                acquire(&*backend, workspace, info, opts.lock_timeout).await?;
+                taken_over = acquire(&*backend, workspace, info, opts.lock_timeout).await?;
                 Some(info.id.clone())
             }
             None => None,
@@ -172,7 +176,10 @@ impl StateManager {
             codec,
         };
         match mgr.load().await {
-            Ok(r) => Ok((mgr, r)),
+            Ok(mut r) => {
+                r.stale_lock_taken_over = taken_over;
+                Ok((mgr, r))
+            }
             Err(e) => {
                 let _ = mgr.release_inner().await;
                 Err(e)
@@ -378,12 +385,19 @@ async fn acquire(
     workspace: &str,
     info: &LockInfo,
     timeout: Duration,
-) -> Result<(), StateError> {
+) -> Result<Option<LockInfo>, StateError> {
     let start = Instant::now();
     let mut delay = Duration::from_millis(50);
+    let mut taken_over = None;
     loop {
         match backend.lock(workspace, info).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(taken_over),
+            Err(StateError::StaleLock(held)) if backend.stale_locks_are_dead() && taken_over.is_none() => {
+                // The holder died without releasing the lock (killed): take it over, and
+                // tell the user through `Recovery`.
+                backend.force_unlock(workspace, &held.id).await?;
+                taken_over = Some(held);
+            }
             Err(StateError::Locked(held)) => {
                 let elapsed = start.elapsed();
                 if elapsed >= timeout {

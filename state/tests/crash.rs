@@ -124,7 +124,8 @@ fn kill_at_random_moments_loses_no_acknowledged_change() {
         rt.block_on(async {
             let b: Arc<dyn StateBackend> = Arc::new(LocalBackend::new(dir.path()));
             if let Some(info) = b.lock_info("default").await.unwrap() {
-                let e = StateManager::open(b.clone(), "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO)
+                let e = b
+                    .lock("default", &LockInfo::new("OperationTypeApply"))
                     .await
                     .err()
                     .expect("a killed holder leaves its lock file");

@@ -155,16 +155,11 @@ async fn a_lock_left_by_a_dead_process_is_stale_and_can_be_force_unlocked() {
     let dir = tempfile::tempdir().unwrap();
     // A lock file nobody holds a flock on: what a SIGKILLed holder leaves.
     let dead = LockInfo::new("OperationTypeApply");
-    std::fs::write(
-        dir.path().join(".terraform.tfstate.lock.info"),
-        serde_json::to_vec(&dead).unwrap(),
-    )
-    .unwrap();
+    let lock_file = dir.path().join(".terraform.tfstate.lock.info");
+    std::fs::write(&lock_file, serde_json::to_vec(&dead).unwrap()).unwrap();
     let b: Arc<dyn StateBackend> = Arc::new(LocalBackend::new(dir.path()));
-    let e = StateManager::open(b.clone(), "default", Some(LockInfo::new("OperationTypeApply")), Duration::from_secs(5))
-        .await
-        .err()
-        .unwrap();
+    // The backend itself reports it as stale, with how to release it.
+    let e = b.lock("default", &LockInfo::new("OperationTypeApply")).await.err().unwrap();
     let StateError::StaleLock(info) = &e else { panic!("{e}") };
     assert_eq!(info.id, dead.id);
     let d = e.to_diagnostic();
@@ -174,8 +169,26 @@ async fn a_lock_left_by_a_dead_process_is_stale_and_can_be_force_unlocked() {
     b.force_unlock("default", &dead.id).await.unwrap();
     assert_eq!(b.lock_info("default").await.unwrap(), None);
     assert!(matches!(b.force_unlock("default", &dead.id).await, Err(StateError::NotLocked)));
-    let (m, _) = StateManager::open(b, "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO).await.unwrap();
+    let (m, rec) = StateManager::open(b.clone(), "default", Some(LockInfo::new("OperationTypeApply")), Duration::ZERO)
+        .await
+        .unwrap();
+    assert!(rec.stale_lock_taken_over.is_none());
     m.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_state_manager_takes_over_a_lock_whose_holder_died() {
+    let dir = tempfile::tempdir().unwrap();
+    let dead = LockInfo::new("OperationTypeApply");
+    std::fs::write(dir.path().join(".terraform.tfstate.lock.info"), serde_json::to_vec(&dead).unwrap()).unwrap();
+    let b: Arc<dyn StateBackend> = Arc::new(LocalBackend::new(dir.path()));
+    let mine = LockInfo::new("OperationTypePlan");
+    let (m, rec) = StateManager::open(b.clone(), "default", Some(mine.clone()), Duration::ZERO).await.unwrap();
+    assert_eq!(rec.stale_lock_taken_over.as_ref().map(|l| l.id.clone()), Some(dead.id.clone()));
+    assert!(!rec.is_empty(), "the takeover is reported to the user");
+    assert_eq!(b.lock_info("default").await.unwrap().unwrap().id, mine.id);
+    m.close().await.unwrap();
+    assert_eq!(b.lock_info("default").await.unwrap(), None);
 }
 
 #[tokio::test]

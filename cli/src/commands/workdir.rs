@@ -192,6 +192,14 @@ pub fn recovery_warning(r: &Recovery) -> Option<Diagnostic> {
     if r.is_empty() {
         return None;
     }
+    if r.changes_replayed == 0 && !r.torn_record_dropped {
+        if let Some(l) = &r.stale_lock_taken_over {
+            return Some(Diagnostic::warning("Took over a lock left by an interrupted run").with_detail(format!(
+                "The state lock {} ({}, by {}, created {}) was held by a process that no longer runs; this run took it over. No completed change was lost.",
+                l.id, l.operation, l.who, l.created
+            )));
+        }
+    }
     let mut detail = format!(
         "A previous run was interrupted; {} change(s) it completed were recovered from the state journal",
         r.changes_replayed
@@ -202,6 +210,12 @@ pub fn recovery_warning(r: &Recovery) -> Option<Diagnostic> {
     detail.push('.');
     if r.torn_record_dropped {
         detail.push_str(" The last, partly written record was ignored: that change had not been acknowledged, so its object (if any) will show up as drift.");
+    }
+    if let Some(l) = &r.stale_lock_taken_over {
+        detail.push_str(&format!(
+            " Its state lock {} ({}, by {}) was left behind when it stopped; this run took it over.",
+            l.id, l.operation, l.who
+        ));
     }
     Some(Diagnostic::warning("Recovered changes from an interrupted run").with_detail(detail))
 }

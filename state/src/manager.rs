@@ -389,9 +389,16 @@ async fn acquire(
     let start = Instant::now();
     let mut delay = Duration::from_millis(50);
     let mut taken_over = None;
+    let mut conflicts = 0;
     loop {
         match backend.lock(workspace, info).await {
             Ok(()) => return Ok(taken_over),
+            // A remote lock taken and released between our attempt and our look at the
+            // holder: nobody holds it now, so try again at once (a few times).
+            Err(StateError::Conflict(_)) if conflicts < 10 => {
+                conflicts += 1;
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
             Err(StateError::StaleLock(held)) if backend.stale_locks_are_dead() && taken_over.is_none() => {
                 // The holder died without releasing the lock (killed): take it over, and
                 // tell the user through `Recovery`.

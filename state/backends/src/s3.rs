@@ -371,7 +371,12 @@ impl S3Backend {
             .send()
             .await;
         match r {
-            Ok(_) => Ok(()),
+            // Read back, as for the lock file: DynamoDB is atomic, emulators may not be.
+            Ok(_) => match self.ddb_lock_info(ws).await? {
+                Some(held) if held.id == info.id => Ok(()),
+                Some(held) => Err(StateError::Locked(held)),
+                None => Err(StateError::Conflict("the DynamoDB lock vanished right after it was taken; try again".into())),
+            },
             Err(e) if e.as_service_error().is_some_and(|s| s.is_conditional_check_failed_exception()) => match self.ddb_lock_info(ws).await? {
                 Some(held) => Err(StateError::Locked(held)),
                 None => Err(StateError::Conflict("the DynamoDB lock was taken and released meanwhile; try again".into())),

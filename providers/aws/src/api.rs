@@ -130,18 +130,9 @@ impl ApiError {
         }
     }
 
-    pub fn code(&self) -> Option<&str> {
-        self.code.as_deref()
-    }
-
     /// Whether the error code is one of `codes`.
     pub fn is(&self, codes: &[&str]) -> bool {
         self.code.as_deref().is_some_and(|c| codes.contains(&c))
-    }
-
-    /// Whether the error says the object does not exist (`*.NotFound`, `*NotFound*`).
-    pub fn is_not_found(&self) -> bool {
-        self.code.as_deref().is_some_and(|c| c.ends_with(".NotFound") || c.contains("NotFound"))
     }
 
     /// Throttling codes (retried with backoff by every call).

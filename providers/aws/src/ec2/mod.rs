@@ -151,6 +151,3 @@ pub(crate) fn filters_from(config: &Obj) -> Vec<Filter> {
     }
     out
 }
-
-/// A `timeouts`-free default for EC2 network objects that are ready at once.
-pub(crate) const SHORT: std::time::Duration = std::time::Duration::from_secs(5 * 60);

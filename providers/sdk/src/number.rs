@@ -118,7 +118,32 @@ impl Number {
             Number::NegInf => Number::PosInf,
         }
     }
+    /// Both operands as `i64` when they are whole numbers in its range: the fast path for
+    /// the integer arithmetic configurations are full of (`count.index + 1`, `n % 2`).
+    /// Results within ±2^127 are exact in a 512-bit float, so these paths agree with the
+    /// binary emulation bit for bit.
+    fn small_ints(&self, o: &Number) -> Option<(i64, i64)> {
+        match (self, o) {
+            (Number::Finite(a), Number::Finite(b)) => {
+                let small = |d: &BigDecimal| d.is_integer() && d.abs() < BigDecimal::from(i64::MAX / 2);
+                if small(a) && small(b) {
+                    Some((a.to_i64()?, b.to_i64()?))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn from_i128(v: i128) -> Number {
+        Number::Finite(BigDecimal::from(v))
+    }
+
     pub fn add(&self, o: &Number) -> Result<Number, &'static str> {
+        if let Some((a, b)) = self.small_ints(o) {
+            return Ok(Number::from_i128(a as i128 + b as i128));
+        }
         Ok(match (self, o) {
             (Number::Finite(a), Number::Finite(b)) => Number::Finite(binary::add(a, b)),
             (Number::PosInf, Number::NegInf) | (Number::NegInf, Number::PosInf) => {
@@ -136,6 +161,9 @@ impl Number {
         }
     }
     pub fn mul(&self, o: &Number) -> Result<Number, &'static str> {
+        if let Some((a, b)) = self.small_ints(o) {
+            return Ok(Number::from_i128(a as i128 * b as i128));
+        }
         Ok(match (self, o) {
             (Number::Finite(a), Number::Finite(b)) => Number::Finite(binary::mul(a, b)),
             (a, b) => {
@@ -151,6 +179,11 @@ impl Number {
         })
     }
     pub fn div(&self, o: &Number) -> Result<Number, &'static str> {
+        if let Some((a, b)) = self.small_ints(o) {
+            if b != 0 && a % b == 0 {
+                return Ok(Number::from_i64(a / b));
+            }
+        }
         match (self, o) {
             // cty: x/0 is an infinity with x's sign; 0/0 is an error.
             (a, b) if b.is_zero() => {
@@ -177,6 +210,12 @@ impl Number {
     /// Terraform's `%`: remainder with the sign of the dividend; `x % 0` is `x` (observed in
     /// Terraform 1.11); infinities are an error.
     pub fn rem(&self, o: &Number) -> Result<Number, &'static str> {
+        if let Some((a, b)) = self.small_ints(o) {
+            if b != 0 {
+                // Truncated division: the remainder has the dividend's sign, as in cty.
+                return Ok(Number::from_i64(a % b));
+            }
+        }
         match (self, o) {
             (Number::Finite(a), Number::Finite(b)) => {
                 if b.is_zero() {

@@ -106,8 +106,9 @@ async fn run_op(op: Op, hook: &dyn ApplyHook) -> OpResult {
             }
         }
     };
+    // `post_apply` (which tells the user "Creation complete") is called by the executor only
+    // after the change is durably recorded, so nothing reported complete can be lost.
     let elapsed = start.elapsed();
-    hook.post_apply(&op.addr, op.action, if ok { Ok(id.clone()) } else { Err(()) }, elapsed);
     OpResult { node: op.node, addr: op.addr, action: op.action, kind: op.kind, changes, value, ok, diags, elapsed, id, importing: op.importing }
 }
 
@@ -869,14 +870,15 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
         let tr = Instant::now();
         let record_err = if changes.is_empty() { None } else { state.record(changes).await.err() };
         t_record += tr.elapsed();
-        if let Some(d) = record_err {
+        if let Some(d) = record_err.clone() {
             diags.push(d.with_address(&batch.iter().map(|r| r.addr.to_string()).collect::<Vec<_>>().join(", ")));
             // Without durable state, stop scheduling new work.
             cancelled = true;
         }
         for r in batch {
+            let recorded = record_err.is_none() || r.changes.is_empty();
+            hook.post_apply(&r.addr, r.action, if r.ok && recorded { Ok(r.id.clone()) } else { Err(()) }, r.elapsed);
             ex.diags.extend(r.diags);
-            let _ = (r.elapsed, &r.id);
             if r.ok {
                 match (r.kind, r.action) {
                     (OpKind::Forget, _) => ex.summary.forgotten += 1,

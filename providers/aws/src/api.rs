@@ -432,6 +432,7 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
         (0, m, 0) => format!("{m}m"),
         (0, m, s) => format!("{m}m{s}s"),
         (h, 0, 0) => format!("{h}h"),
+        (h, m, 0) => format!("{h}h{m}m"),
         (h, m, s) => format!("{h}h{m}m{s}s"),
     }
 }

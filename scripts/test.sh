@@ -32,6 +32,4 @@ fi
 
 export TF_CLI_CONFIG_FILE=/dev/null
 export CARGO_TERM_COLOR=never
-# Build once with the binary so e2e tests find target/*/plinth.
-cargo build --workspace --all-targets --locked
 cargo test --workspace --locked --no-fail-fast "$@"

@@ -112,6 +112,10 @@ impl StateBackend for EncryptedBackend {
         self.inner.lock_renew_interval()
     }
 
+    fn stale_locks_are_dead(&self) -> bool {
+        self.inner.stale_locks_are_dead()
+    }
+
     fn unlock_blocking(&self, workspace: &str, id: &str) -> Result<(), StateError> {
         self.inner.unlock_blocking(workspace, id)
     }

@@ -33,10 +33,6 @@ pub(crate) struct Scan {
     pub torn: bool,
 }
 
-#[cfg(test)]
-pub(crate) fn encode(entry: &Entry) -> Vec<u8> {
-    encode_with(entry, None).unwrap_or_default()
-}
 
 /// Like [`encode`], sealing the JSON with `codec` when there is one: the record body is then
 /// `!` followed by the codec's text (see [`crate::JournalCodec`]).
@@ -97,14 +93,9 @@ fn decode(line: &[u8], codec: Option<&dyn JournalCodec>) -> Decoded {
     serde_json::from_slice(json).map(Decoded::Entry).unwrap_or(Decoded::Bad)
 }
 
-/// Reads a journal. A bad record followed only by bad records is a torn tail (ignored);
-/// a bad record followed by a good one is damage ([`StateError::Journal`]).
-#[cfg(test)]
-pub(crate) fn scan(path: &Path) -> Result<Scan, StateError> {
-    scan_with(path, None)
-}
-
-/// [`scan`] opening sealed records with `codec`.
+/// Reads a journal, opening sealed records with `codec`. A bad record followed only by bad
+/// records is a torn tail (ignored); a bad record followed by a good one is damage
+/// ([`StateError::Journal`]).
 pub(crate) fn scan_with(path: &Path, codec: Option<&dyn JournalCodec>) -> Result<Scan, StateError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,

@@ -303,8 +303,8 @@ impl<'a, 'c> Evaluator<'a, 'c> {
         match convert(v, &Type::Number) {
             Ok(Value::Number(n)) => Ok(Some(n)),
             Ok(Value::Unknown(_)) => Ok(None),
-            Ok(_) | Err(_) => {
-                let msg = convert(v, &Type::Number).err().map(|x| x.message).unwrap_or_else(|| "number required".into());
+            other => {
+                let msg = other.err().map(|x| x.message).unwrap_or_else(|| "number required".into());
                 Err(err("Invalid operand", format!("Unsuitable value for {side}: {msg}."), self.erange(e)))
             }
         }
@@ -317,8 +317,8 @@ impl<'a, 'c> Evaluator<'a, 'c> {
         match convert(v, &Type::Bool) {
             Ok(Value::Bool(b)) => Ok(Some(b)),
             Ok(Value::Unknown(_)) => Ok(None),
-            Ok(_) | Err(_) => {
-                let msg = convert(v, &Type::Bool).err().map(|x| x.message).unwrap_or_else(|| "bool required".into());
+            other => {
+                let msg = other.err().map(|x| x.message).unwrap_or_else(|| "bool required".into());
                 Err(err("Invalid operand", format!("Unsuitable value for {side}: {msg}."), self.erange(e)))
             }
         }

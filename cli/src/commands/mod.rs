@@ -66,7 +66,12 @@ pub fn providers_list() -> Vec<ProviderInfo> {
 }
 
 /// The providers built into this binary.
+/// Every provider compiled into this binary: the built-in ones, and `hashicorp/aws` when
+/// the `aws` feature is on (the default).
 pub fn builtin_providers() -> Vec<std::sync::Arc<dyn plinth_sdk::Provider>> {
-    plinth_provider_builtin::providers()
+    #[allow(unused_mut)]
+    let mut v = plinth_provider_builtin::providers();
+    #[cfg(feature = "aws")]
+    v.push(plinth_provider_aws::provider());
+    v
 }
-

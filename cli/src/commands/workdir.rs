@@ -9,7 +9,9 @@ use plinth_engine::{Context, ProviderRegistry};
 use plinth_lang::variables::{CliVar, RawValue, ValueSource, VariableOptions};
 use plinth_lang::Config;
 use plinth_sdk::{Diagnostic, Diagnostics, Value};
-use plinth_state::{LocalBackend, LockInfo, Recovery, StateBackend, StateManager, DEFAULT_WORKSPACE};
+use plinth_state::{
+    LocalBackend, LockInfo, Recovery, StateBackend, StateManager, DEFAULT_WORKSPACE,
+};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -51,7 +53,11 @@ pub fn load_config_in(ui: &mut Ui, dir: &Path) -> Result<Arc<Config>, i32> {
     }
     let stale = modules::stale_modules(dir);
     if !stale.is_empty() {
-        let list = stale.iter().map(|k| format!("module.{k}")).collect::<Vec<_>>().join(", ");
+        let list = stale
+            .iter()
+            .map(|k| format!("module.{k}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         ui.diagnostics(
             &Diagnostics::from(
                 Diagnostic::error("Module not installed")
@@ -78,7 +84,7 @@ pub fn load_config_in(ui: &mut Ui, dir: &Path) -> Result<Arc<Config>, i32> {
 
 /// The built-in providers.
 pub fn registry() -> Arc<ProviderRegistry> {
-    Arc::new(ProviderRegistry::new(plinth_provider_builtin::providers()))
+    Arc::new(ProviderRegistry::new(super::builtin_providers()))
 }
 
 /// Where `init` keeps `-backend-config` values for later commands.
@@ -87,13 +93,19 @@ pub const SAVED_BACKEND_CONFIG: &str = ".terraform/plinth-backend.json";
 /// The state backend: `-state=PATH` if given, else the configuration's `backend` block
 /// (local, s3, pg, gcs or azurerm through `plinth_backends`, with the `-backend-config`
 /// values `init` saved), else `terraform.tfstate` in the working directory.
-pub fn backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+pub fn backend(
+    config: Option<&Config>,
+    state_path: Option<&Path>,
+) -> Result<Arc<dyn StateBackend>, Diagnostic> {
     let b = unencrypted_backend(config, state_path)?;
     crate::commands::encryption::wrap_backend(config, b)
 }
 
 /// [`backend`] without the encryption decorator (what `init -migrate-state` copies raw).
-pub fn unencrypted_backend(config: Option<&Config>, state_path: Option<&Path>) -> Result<Arc<dyn StateBackend>, Diagnostic> {
+pub fn unencrypted_backend(
+    config: Option<&Config>,
+    state_path: Option<&Path>,
+) -> Result<Arc<dyn StateBackend>, Diagnostic> {
     if let Some(p) = state_path {
         return Ok(Arc::new(LocalBackend::with_paths(p, "terraform.tfstate.d")));
     }
@@ -102,18 +114,26 @@ pub fn unencrypted_backend(config: Option<&Config>, state_path: Option<&Path>) -
     };
     let mut map = backend_block_values(b)?;
     map.extend(saved_backend_config(&b.kind));
-    plinth_backends::backend_from_config(&b.kind, &map, &cwd()).map_err(|d| d.with_subject_opt(Some(b.range.clone())))
+    plinth_backends::backend_from_config(&b.kind, &map, &cwd())
+        .map_err(|d| d.with_subject_opt(Some(b.range.clone())))
 }
 
 /// The arguments written in a `backend` block, as JSON values (nested blocks as objects).
-pub fn backend_block_values(b: &plinth_lang::Backend) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
+pub fn backend_block_values(
+    b: &plinth_lang::Backend,
+) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
     body_values(&b.body)
 }
 
-fn body_values(body: &plinth_lang::Body) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
+fn body_values(
+    body: &plinth_lang::Body,
+) -> Result<BTreeMap<String, serde_json::Value>, Diagnostic> {
     let mut map = BTreeMap::new();
     let scope = plinth_lang::EmptyScope;
-    let ctx = plinth_lang::EvalContext { scope: &scope, cwd: Path::new(".") };
+    let ctx = plinth_lang::EvalContext {
+        scope: &scope,
+        cwd: Path::new("."),
+    };
     for (name, a) in &body.attributes {
         let (v, d) = plinth_lang::eval_expr(&a.expr, &ctx);
         if let Some(e) = d.into_iter().find(|d| d.is_error()) {
@@ -124,19 +144,29 @@ fn body_values(body: &plinth_lang::Body) -> Result<BTreeMap<String, serde_json::
         }
     }
     for nb in &body.blocks {
-        map.insert(nb.type_name.clone(), serde_json::Value::Object(body_values(&nb.body)?.into_iter().collect()));
+        map.insert(
+            nb.type_name.clone(),
+            serde_json::Value::Object(body_values(&nb.body)?.into_iter().collect()),
+        );
     }
     Ok(map)
 }
 
 /// The `-backend-config` values `init` saved for a backend of this kind.
 pub fn saved_backend_config(kind: &str) -> BTreeMap<String, serde_json::Value> {
-    let Ok(text) = std::fs::read_to_string(SAVED_BACKEND_CONFIG) else { return BTreeMap::new() };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return BTreeMap::new() };
+    let Ok(text) = std::fs::read_to_string(SAVED_BACKEND_CONFIG) else {
+        return BTreeMap::new();
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return BTreeMap::new();
+    };
     if v["type"].as_str() != Some(kind) {
         return BTreeMap::new();
     }
-    v["config"].as_object().map(|m| m.clone().into_iter().collect()).unwrap_or_default()
+    v["config"]
+        .as_object()
+        .map(|m| m.clone().into_iter().collect())
+        .unwrap_or_default()
 }
 
 /// The selected workspace: `TF_WORKSPACE`, else `.terraform/environment`, else `default`.
@@ -174,11 +204,16 @@ pub async fn open_state(
     operation: &str,
 ) -> Result<(StateManager, Recovery), Diagnostic> {
     let info = lock.lock.then(|| LockInfo::new(operation));
-    StateManager::open(backend, workspace, info, lock.lock_timeout).await.map_err(|e| e.to_diagnostic())
+    StateManager::open(backend, workspace, info, lock.lock_timeout)
+        .await
+        .map_err(|e| e.to_diagnostic())
 }
 
 /// Reads the state without locking (journal replayed in memory, nothing written).
-pub async fn read_state(backend: Arc<dyn StateBackend>, workspace: &str) -> Result<plinth_state::State, Diagnostic> {
+pub async fn read_state(
+    backend: Arc<dyn StateBackend>,
+    workspace: &str,
+) -> Result<plinth_state::State, Diagnostic> {
     let (m, _) = StateManager::open(backend, workspace, None, std::time::Duration::ZERO)
         .await
         .map_err(|e| e.to_diagnostic())?;
@@ -222,7 +257,11 @@ pub fn recovery_warning(r: &Recovery) -> Option<Diagnostic> {
 
 /// Collects and finalizes the root module's variables. Missing required variables are
 /// asked for on the terminal when input is allowed and stdin is a terminal.
-pub fn variables(config: &Config, vars: &VarOpts, ui: &mut Ui) -> (BTreeMap<String, Value>, Diagnostics) {
+pub fn variables(
+    config: &Config,
+    vars: &VarOpts,
+    ui: &mut Ui,
+) -> (BTreeMap<String, Value>, Diagnostics) {
     let mut ordered = vars.ordered.clone();
     if ordered.is_empty() {
         ordered.extend(vars.var_files.iter().cloned().map(VarArg::File));
@@ -239,16 +278,26 @@ pub fn variables(config: &Config, vars: &VarOpts, ui: &mut Ui) -> (BTreeMap<Stri
             .collect(),
         env: std::env::vars().collect(),
     };
-    let (mut raw, mut diags) = plinth_lang::variables::collect_variable_values(&config.root, &opts, &config.sources);
+    let (mut raw, mut diags) =
+        plinth_lang::variables::collect_variable_values(&config.root, &opts, &config.sources);
     let cwd = cwd();
     let interactive = ui.input && !ui.json && std::io::stdin().is_terminal();
     let scope = plinth_lang::EmptyScope;
-    let ctx = plinth_lang::EvalContext { scope: &scope, cwd: &cwd };
-    let (mut values, missing, d) = plinth_lang::variables::finalize_root_variables(&config.root, &raw, &ctx, interactive);
+    let ctx = plinth_lang::EvalContext {
+        scope: &scope,
+        cwd: &cwd,
+    };
+    let (mut values, missing, d) =
+        plinth_lang::variables::finalize_root_variables(&config.root, &raw, &ctx, interactive);
     diags.extend(d);
     for name in missing {
-        let Some(var) = config.root.variables.get(&name) else { continue };
-        let answer = ui.ask(&format!("var.{name}"), var.description.as_deref().unwrap_or(""));
+        let Some(var) = config.root.variables.get(&name) else {
+            continue;
+        };
+        let answer = ui.ask(
+            &format!("var.{name}"),
+            var.description.as_deref().unwrap_or(""),
+        );
         let Some(answer) = answer else {
             diags.push(
                 Diagnostic::error("No value for required variable")
@@ -258,7 +307,11 @@ pub fn variables(config: &Config, vars: &VarOpts, ui: &mut Ui) -> (BTreeMap<Stri
             );
             continue;
         };
-        let rv = RawValue { value: Value::string(answer), source: ValueSource::Input, range: None };
+        let rv = RawValue {
+            value: Value::string(answer),
+            source: ValueSource::Input,
+            range: None,
+        };
         let (v, d) = plinth_lang::variables::finalize_variable(var, Some(&rv), &ctx);
         diags.extend(d);
         raw.insert(name.clone(), rv);
@@ -268,7 +321,12 @@ pub fn variables(config: &Config, vars: &VarOpts, ui: &mut Ui) -> (BTreeMap<Stri
 }
 
 /// The engine context for an operation.
-pub fn context(config: Arc<Config>, variables: BTreeMap<String, Value>, workspace: &str, parallelism: usize) -> Context {
+pub fn context(
+    config: Arc<Config>,
+    variables: BTreeMap<String, Value>,
+    workspace: &str,
+    parallelism: usize,
+) -> Context {
     Context {
         config,
         providers: registry(),

@@ -16,7 +16,7 @@ fn all() -> &'static All {
     static ALL: OnceLock<All> = OnceLock::new();
     ALL.get_or_init(|| {
         let mut a = All { resources: BTreeMap::new(), data: BTreeMap::new() };
-        for p in plinth_provider_builtin::providers() {
+        for p in crate::commands::builtin_providers() {
             let s = p.schema();
             a.resources.extend(s.resources);
             a.data.extend(s.data_sources);

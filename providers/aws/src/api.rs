@@ -42,7 +42,12 @@ impl Op {
         service: &'static str,
         operation: &'static str,
     ) -> Self {
-        Op { verb, what, service, operation }
+        Op {
+            verb,
+            what,
+            service,
+            operation,
+        }
     }
 }
 
@@ -92,14 +97,22 @@ impl ApiError {
         let (kind, code, message) = match e {
             SdkError::ServiceError(s) => {
                 let err = s.err();
-                (ErrorKind::Service, err.code().map(str::to_string), err.message().map(str::to_string))
+                (
+                    ErrorKind::Service,
+                    err.code().map(str::to_string),
+                    err.message().map(str::to_string),
+                )
             }
             SdkError::TimeoutError(_) => (ErrorKind::Timeout, None, Some(context(e))),
             SdkError::DispatchFailure(_) => (ErrorKind::Dispatch, None, Some(context(e))),
             SdkError::ConstructionFailure(_) => (ErrorKind::Construction, None, Some(context(e))),
             _ => (ErrorKind::Response, None, Some(context(e))),
         };
-        let request_id = e.meta().extra("aws_request_id").or_else(|| e.meta().extra("request_id")).map(str::to_string);
+        let request_id = e
+            .meta()
+            .extra("aws_request_id")
+            .or_else(|| e.meta().extra("request_id"))
+            .map(str::to_string);
         let lower = format!("{} {}", message.clone().unwrap_or_default(), body).to_lowercase();
         let not_impl = matches!(status, Some(500) | Some(501))
             && (lower.contains("not been implemented")
@@ -116,7 +129,14 @@ impl ApiError {
             let b = body.trim();
             (!b.is_empty() && b.len() < 400).then(|| b.to_string())
         });
-        ApiError { op, kind, code, message, status, request_id }
+        ApiError {
+            op,
+            kind,
+            code,
+            message,
+            status,
+            request_id,
+        }
     }
 
     pub fn other(op: Op, message: impl Into<String>) -> Self {
@@ -384,7 +404,10 @@ where
                 request_id: None,
             });
         }
-        tokio::time::sleep(interval + Duration::from_millis(jitter(interval.as_millis() as u64 / 4 + 1))).await;
+        tokio::time::sleep(
+            interval + Duration::from_millis(jitter(interval.as_millis() as u64 / 4 + 1)),
+        )
+        .await;
     }
 }
 
@@ -455,7 +478,10 @@ mod tests {
     fn backoff_is_bounded() {
         for n in 0..20 {
             let b = backoff(n);
-            assert!(b >= Duration::from_millis(200) && b <= Duration::from_millis(10_200), "{b:?}");
+            assert!(
+                b >= Duration::from_millis(200) && b <= Duration::from_millis(10_200),
+                "{b:?}"
+            );
         }
     }
 
@@ -475,8 +501,18 @@ mod tests {
             d.summary,
             "creating EC2 VPC: InvalidParameterValue: Value (10.0.0.0/33) for parameter cidrBlock is invalid."
         );
-        assert!(d.detail.unwrap().starts_with("The EC2 CreateVpc call failed with AWS error code InvalidParameterValue"));
-        let ni = ApiError { kind: ErrorKind::NotImplemented, code: None, status: Some(500), ..e };
-        assert_eq!(ni.diagnostic().summary, "creating EC2 VPC: the endpoint does not implement CreateVpc");
+        assert!(d.detail.unwrap().starts_with(
+            "The EC2 CreateVpc call failed with AWS error code InvalidParameterValue"
+        ));
+        let ni = ApiError {
+            kind: ErrorKind::NotImplemented,
+            code: None,
+            status: Some(500),
+            ..e
+        };
+        assert_eq!(
+            ni.diagnostic().summary,
+            "creating EC2 VPC: the endpoint does not implement CreateVpc"
+        );
     }
 }

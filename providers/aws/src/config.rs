@@ -13,7 +13,9 @@ use crate::api::{call, Op};
 use aws_config::BehaviorVersion;
 use aws_types::region::Region;
 use aws_types::SdkConfig;
-use plinth_sdk::{Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -38,27 +40,75 @@ pub(crate) fn provider_schema() -> Schema {
     let b = || Attribute::optional(Type::Bool);
     let mut endpoints = Block::new();
     for (name, _) in ENDPOINT_SERVICES {
-        endpoints = endpoints.attr(name, s().describe(format!("Endpoint URL for the {name} service.")));
+        endpoints = endpoints.attr(
+            name,
+            s().describe(format!("Endpoint URL for the {name} service.")),
+        );
     }
     Schema {
         version: 0,
         block: Block::new()
-            .attr("region", s().describe("The AWS region (else AWS_REGION / AWS_DEFAULT_REGION / the profile's)."))
-            .attr("profile", s().describe("Shared configuration profile to use."))
+            .attr(
+                "region",
+                s().describe(
+                    "The AWS region (else AWS_REGION / AWS_DEFAULT_REGION / the profile's).",
+                ),
+            )
+            .attr(
+                "profile",
+                s().describe("Shared configuration profile to use."),
+            )
             .attr("access_key", s().describe("Static access key ID."))
-            .attr("secret_key", s().sensitive().describe("Static secret access key."))
-            .attr("token", s().sensitive().describe("Session token for temporary credentials."))
-            .attr("shared_config_files", Attribute::optional(Type::list(Type::String)))
-            .attr("shared_credentials_files", Attribute::optional(Type::list(Type::String)))
-            .attr("allowed_account_ids", Attribute::optional(Type::set(Type::String)))
-            .attr("forbidden_account_ids", Attribute::optional(Type::set(Type::String)))
-            .attr("max_retries", Attribute::optional(Type::Number).describe("Maximum SDK retries (default 25)."))
+            .attr(
+                "secret_key",
+                s().sensitive().describe("Static secret access key."),
+            )
+            .attr(
+                "token",
+                s().sensitive()
+                    .describe("Session token for temporary credentials."),
+            )
+            .attr(
+                "shared_config_files",
+                Attribute::optional(Type::list(Type::String)),
+            )
+            .attr(
+                "shared_credentials_files",
+                Attribute::optional(Type::list(Type::String)),
+            )
+            .attr(
+                "allowed_account_ids",
+                Attribute::optional(Type::set(Type::String)),
+            )
+            .attr(
+                "forbidden_account_ids",
+                Attribute::optional(Type::set(Type::String)),
+            )
+            .attr(
+                "max_retries",
+                Attribute::optional(Type::Number).describe("Maximum SDK retries (default 25)."),
+            )
             .attr("insecure", b())
-            .attr("s3_use_path_style", b().describe("Path-style S3 addressing (needed by emulators)."))
-            .attr("skip_credentials_validation", b().describe("Skip the STS GetCallerIdentity check."))
-            .attr("skip_requesting_account_id", b().describe("Do not look up the account ID (ARNs then lack it)."))
-            .attr("skip_metadata_api_check", b().describe("Do not use the EC2 instance metadata service for credentials."))
-            .attr("skip_region_validation", b().describe("Accept any region name."))
+            .attr(
+                "s3_use_path_style",
+                b().describe("Path-style S3 addressing (needed by emulators)."),
+            )
+            .attr(
+                "skip_credentials_validation",
+                b().describe("Skip the STS GetCallerIdentity check."),
+            )
+            .attr(
+                "skip_requesting_account_id",
+                b().describe("Do not look up the account ID (ARNs then lack it)."),
+            )
+            .attr(
+                "skip_metadata_api_check",
+                b().describe("Do not use the EC2 instance metadata service for credentials."),
+            )
+            .attr(
+                "skip_region_validation",
+                b().describe("Accept any region name."),
+            )
             .block(
                 "assume_role",
                 NestedBlock {
@@ -75,7 +125,10 @@ pub(crate) fn provider_schema() -> Schema {
                         .attr("policy_arns", Attribute::optional(Type::set(Type::String)))
                         .attr("source_identity", s())
                         .attr("tags", Attribute::optional(Type::map(Type::String)))
-                        .attr("transitive_tag_keys", Attribute::optional(Type::set(Type::String))),
+                        .attr(
+                            "transitive_tag_keys",
+                            Attribute::optional(Type::set(Type::String)),
+                        ),
                 },
             )
             .block(
@@ -106,7 +159,13 @@ pub(crate) fn provider_schema() -> Schema {
             )
             .block(
                 "endpoints",
-                NestedBlock { nesting: Nesting::Set, max_items: 0, min_items: 0, force_new: false, block: endpoints },
+                NestedBlock {
+                    nesting: Nesting::Set,
+                    max_items: 0,
+                    min_items: 0,
+                    force_new: false,
+                    block: endpoints,
+                },
             ),
     }
 }
@@ -122,10 +181,14 @@ pub(crate) struct Aws {
     pub ignore_tag_prefixes: Vec<String>,
     /// Terraform service name → endpoint URL from the `endpoints` block.
     pub endpoints: BTreeMap<String, String>,
+    /// `s3_use_path_style`: bucket in the path, not the host name (emulators need it).
+    pub s3_use_path_style: bool,
 }
 
 fn attr<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
-    v.get_attr(name).map(Value::unmarked).filter(|x| !x.is_null())
+    v.get_attr(name)
+        .map(Value::unmarked)
+        .filter(|x| !x.is_null())
 }
 fn attr_str(v: &Value, name: &str) -> Option<String> {
     attr(v, name).and_then(Value::as_str).map(str::to_string)
@@ -141,12 +204,20 @@ fn first_block(v: &Value, name: &str) -> Option<Value> {
 }
 fn str_map(v: Option<&Value>) -> BTreeMap<String, String> {
     v.and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 fn str_seq(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_seq)
-        .map(|s| s.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -154,7 +225,9 @@ fn config_error(attr: &str, summary: &str, detail: String, help: &str) -> Diagno
     Diagnostic::error(format!("invalid provider configuration: {summary}"))
         .with_detail(detail)
         .with_help(help.to_string())
-        .with_address(format!("provider[\"registry.terraform.io/hashicorp/aws\"].{attr}"))
+        .with_address(format!(
+            "provider[\"registry.terraform.io/hashicorp/aws\"].{attr}"
+        ))
 }
 
 /// Whether a region name looks like an AWS region (`us-east-1`, `us-gov-west-1`, `eu-isoe-west-1`).
@@ -162,8 +235,14 @@ pub(crate) fn valid_region(r: &str) -> bool {
     let parts: Vec<&str> = r.split('-').collect();
     parts.len() >= 3
         && parts[0].len() == 2
-        && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-        && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()))
 }
 
 pub(crate) fn partition_of(region: &str) -> &'static str {
@@ -191,21 +270,34 @@ impl Aws {
         if let Some(r) = attr_str(config, "region") {
             loader = loader.region(Region::new(r));
         }
-        let retries = attr(config, "max_retries").and_then(Value::as_i64).unwrap_or(25).clamp(0, 100) as u32;
+        let retries = attr(config, "max_retries")
+            .and_then(Value::as_i64)
+            .unwrap_or(25)
+            .clamp(0, 100) as u32;
         loader = loader.retry_config(
             aws_config::retry::RetryConfig::standard()
                 .with_max_attempts(retries + 1)
                 .with_max_backoff(Duration::from_secs(20)),
         );
-        match (attr_str(config, "access_key"), attr_str(config, "secret_key")) {
+        match (
+            attr_str(config, "access_key"),
+            attr_str(config, "secret_key"),
+        ) {
             (Some(ak), Some(sk)) => {
-                let creds = aws_credential_types::Credentials::new(ak, sk, attr_str(config, "token"), None, "plinth-provider-config");
+                let creds = aws_credential_types::Credentials::new(
+                    ak,
+                    sk,
+                    attr_str(config, "token"),
+                    None,
+                    "plinth-provider-config",
+                );
                 loader = loader.credentials_provider(creds);
             }
             (Some(_), None) | (None, Some(_)) => diags.push(config_error(
                 "access_key",
                 "access_key and secret_key go together",
-                "Only one of `access_key` and `secret_key` is set; static credentials need both.".into(),
+                "Only one of `access_key` and `secret_key` is set; static credentials need both."
+                    .into(),
                 "set both, or neither to use the standard credential chain",
             )),
             (None, None) => {
@@ -251,7 +343,9 @@ impl Aws {
         if let Some(ar) = first_block(config, "assume_role") {
             if let Some(role) = attr_str(&ar, "role_arn").filter(|s| !s.is_empty()) {
                 let mut b = aws_config::sts::AssumeRoleProvider::builder(role).configure(&sdk);
-                b = b.session_name(attr_str(&ar, "session_name").unwrap_or_else(|| "plinth".to_string()));
+                b = b.session_name(
+                    attr_str(&ar, "session_name").unwrap_or_else(|| "plinth".to_string()),
+                );
                 if let Some(x) = attr_str(&ar, "external_id") {
                     b = b.external_id(x);
                 }
@@ -273,7 +367,12 @@ impl Aws {
                     }
                 }
                 let provider = b.build().await;
-                sdk = sdk.to_builder().credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(provider)).build();
+                sdk = sdk
+                    .to_builder()
+                    .credentials_provider(
+                        aws_credential_types::provider::SharedCredentialsProvider::new(provider),
+                    )
+                    .build();
             }
         }
         let mut endpoints = BTreeMap::new();
@@ -286,7 +385,9 @@ impl Aws {
                 }
             }
         }
-        let default_tags = first_block(config, "default_tags").map(|d| str_map(attr(&d, "tags"))).unwrap_or_default();
+        let default_tags = first_block(config, "default_tags")
+            .map(|d| str_map(attr(&d, "tags")))
+            .unwrap_or_default();
         let ignore = first_block(config, "ignore_tags");
         let mut aws = Aws {
             partition: partition_of(&region).to_string(),
@@ -297,6 +398,7 @@ impl Aws {
             ignore_tag_keys: str_seq(ignore.as_ref().and_then(|i| attr(i, "keys"))),
             ignore_tag_prefixes: str_seq(ignore.as_ref().and_then(|i| attr(i, "key_prefixes"))),
             endpoints,
+            s3_use_path_style: attr_bool(config, "s3_use_path_style"),
         };
         let skip_validation = attr_bool(config, "skip_credentials_validation");
         let skip_account = attr_bool(config, "skip_requesting_account_id");
@@ -335,7 +437,11 @@ impl Aws {
     /// The SDK configuration for `region` (the provider's region when `None` or equal).
     pub(crate) fn sdk_for(&self, region: Option<&str>) -> SdkConfig {
         match region {
-            Some(r) if r != self.region => self.sdk.to_builder().region(Region::new(r.to_string())).build(),
+            Some(r) if r != self.region => self
+                .sdk
+                .to_builder()
+                .region(Region::new(r.to_string()))
+                .build(),
             _ => self.sdk.clone(),
         }
     }
@@ -362,6 +468,90 @@ impl Aws {
         aws_sdk_ec2::Client::from_conf(b.build())
     }
 
+    #[cfg(feature = "elbv2")]
+    pub(crate) fn elbv2(&self, region: Option<&str>) -> aws_sdk_elasticloadbalancingv2::Client {
+        let mut b = aws_sdk_elasticloadbalancingv2::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("elbv2") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_elasticloadbalancingv2::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "acm")]
+    pub(crate) fn acm(&self, region: Option<&str>) -> aws_sdk_acm::Client {
+        let mut b = aws_sdk_acm::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("acm") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_acm::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "route53")]
+    pub(crate) fn route53(&self, region: Option<&str>) -> aws_sdk_route53::Client {
+        let mut b = aws_sdk_route53::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("route53") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_route53::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "rds")]
+    pub(crate) fn rds(&self, region: Option<&str>) -> aws_sdk_rds::Client {
+        let mut b = aws_sdk_rds::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("rds") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_rds::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "elasticache")]
+    pub(crate) fn elasticache(&self, region: Option<&str>) -> aws_sdk_elasticache::Client {
+        let mut b = aws_sdk_elasticache::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("elasticache") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_elasticache::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "eks")]
+    pub(crate) fn eks(&self, region: Option<&str>) -> aws_sdk_eks::Client {
+        let mut b = aws_sdk_eks::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("eks") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_eks::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "iam")]
+    pub(crate) fn iam(&self, region: Option<&str>) -> aws_sdk_iam::Client {
+        let mut b = aws_sdk_iam::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("iam") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_iam::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "secretsmanager")]
+    pub(crate) fn secretsmanager(&self, region: Option<&str>) -> aws_sdk_secretsmanager::Client {
+        let mut b = aws_sdk_secretsmanager::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("secretsmanager") {
+            b = b.endpoint_url(u);
+        }
+        aws_sdk_secretsmanager::Client::from_conf(b.build())
+    }
+
+    #[cfg(feature = "s3")]
+    pub(crate) fn s3(&self, region: Option<&str>) -> aws_sdk_s3::Client {
+        let mut b = aws_sdk_s3::config::Builder::from(&self.sdk_for(region));
+        if let Some(u) = self.endpoint("s3") {
+            b = b.endpoint_url(u);
+        }
+        if self.s3_use_path_style {
+            b = b.force_path_style(true);
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
+    }
+
     /// An ARN in this provider's partition and account.
     pub(crate) fn arn(&self, service: &str, region: &str, resource: &str) -> String {
         format!(
@@ -375,7 +565,10 @@ impl Aws {
     pub(crate) fn ignores_tag(&self, key: &str) -> bool {
         key.starts_with("aws:")
             || self.ignore_tag_keys.iter().any(|k| k == key)
-            || self.ignore_tag_prefixes.iter().any(|p| key.starts_with(p.as_str()))
+            || self
+                .ignore_tag_prefixes
+                .iter()
+                .any(|p| key.starts_with(p.as_str()))
     }
 }
 

@@ -37,6 +37,42 @@ impl Ctx<'_> {
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
         self.aws.ec2(self.region())
     }
+    #[cfg(feature = "elbv2")]
+    pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {
+        self.aws.elbv2(self.region())
+    }
+    #[cfg(feature = "acm")]
+    pub fn acm(&self) -> aws_sdk_acm::Client {
+        self.aws.acm(self.region())
+    }
+    #[cfg(feature = "route53")]
+    pub fn route53(&self) -> aws_sdk_route53::Client {
+        self.aws.route53(self.region())
+    }
+    #[cfg(feature = "rds")]
+    pub fn rds(&self) -> aws_sdk_rds::Client {
+        self.aws.rds(self.region())
+    }
+    #[cfg(feature = "elasticache")]
+    pub fn elasticache(&self) -> aws_sdk_elasticache::Client {
+        self.aws.elasticache(self.region())
+    }
+    #[cfg(feature = "eks")]
+    pub fn eks(&self) -> aws_sdk_eks::Client {
+        self.aws.eks(self.region())
+    }
+    #[cfg(feature = "iam")]
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        self.aws.iam(self.region())
+    }
+    #[cfg(feature = "secretsmanager")]
+    pub fn secretsmanager(&self) -> aws_sdk_secretsmanager::Client {
+        self.aws.secretsmanager(self.region())
+    }
+    #[cfg(feature = "s3")]
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        self.aws.s3(self.region())
+    }
     pub fn arn(&self, service: &str, resource: &str) -> String {
         self.aws.arn(service, &self.region, resource)
     }
@@ -54,11 +90,18 @@ pub(crate) struct Timeouts {
 
 impl Timeouts {
     pub const fn uniform(d: Duration) -> Self {
-        Timeouts { create: d, update: d, delete: d, read: d }
+        Timeouts {
+            create: d,
+            update: d,
+            delete: d,
+            read: d,
+        }
     }
     /// Overrides from a `timeouts` object (from the configuration or the planned state).
     fn apply(mut self, v: Option<&Value>) -> Self {
-        let Some(v) = v.filter(|v| !v.is_null()) else { return self };
+        let Some(v) = v.filter(|v| !v.is_null()) else {
+            return self;
+        };
         let v = match v.unmarked().as_seq() {
             Some(s) => match s.first() {
                 Some(x) => x,
@@ -72,7 +115,11 @@ impl Timeouts {
             ("delete", &mut self.delete),
             ("read", &mut self.read),
         ] {
-            if let Some(d) = v.get_attr(name).and_then(Value::as_str).and_then(parse_duration) {
+            if let Some(d) = v
+                .get_attr(name)
+                .and_then(Value::as_str)
+                .and_then(parse_duration)
+            {
                 *slot = d;
             }
         }
@@ -89,14 +136,20 @@ pub(crate) struct Failed {
 
 impl<T: Into<Diagnostics>> From<T> for Failed {
     fn from(d: T) -> Self {
-        Failed { state: None, diags: d.into() }
+        Failed {
+            state: None,
+            diags: d.into(),
+        }
     }
 }
 
 impl Failed {
     /// The object exists (`state`), but the rest of the work failed.
     pub fn partial(state: Obj, d: impl Into<Diagnostics>) -> Self {
-        Failed { state: Some(state), diags: d.into() }
+        Failed {
+            state: Some(state),
+            diags: d.into(),
+        }
     }
 }
 
@@ -131,7 +184,8 @@ pub(crate) trait Resource: Send + Sync {
     /// `""`, as the legacy SDK stores them), before any comparison.
     fn normalize(&self, _planned: &mut Obj) {}
     /// Adjusts a planned update; may add paths that force replacement.
-    fn plan_update(&self, _prior: &Obj, _planned: &mut Obj, _requires_replace: &mut Vec<AttrPath>) {}
+    fn plan_update(&self, _prior: &Obj, _planned: &mut Obj, _requires_replace: &mut Vec<AttrPath>) {
+    }
     async fn create(&self, cx: &Ctx<'_>, planned: &Obj) -> Result<Obj, Failed>;
     /// Refresh: `None` when the object is gone.
     async fn read(&self, cx: &Ctx<'_>, state: &Obj) -> Result<Option<Obj>, Diagnostics>;
@@ -166,7 +220,10 @@ pub(crate) fn full_schema(r: &dyn Resource) -> Schema {
             .describe("Region where this resource is managed (defaults to the provider's)."),
     );
     if r.tagged() {
-        s.block.attributes.entry("tags".into()).or_insert_with(|| Attribute::optional(Type::map(Type::String)));
+        s.block
+            .attributes
+            .entry("tags".into())
+            .or_insert_with(|| Attribute::optional(Type::map(Type::String)));
         s.block.attributes.insert(
             "tags_all".into(),
             Attribute::computed(Type::map(Type::String))
@@ -194,23 +251,40 @@ pub(crate) fn full_schema(r: &dyn Resource) -> Schema {
 
 pub(crate) fn data_schema(d: &dyn DataSource) -> Schema {
     let mut s = d.schema();
-    s.block.attributes.insert("region".into(), Attribute::optional_computed(Type::String));
+    s.block
+        .attributes
+        .insert("region".into(), Attribute::optional_computed(Type::String));
     s
 }
 
 /// Builds the context for a call on a resource whose object (config, planned or state) is `o`.
-pub(crate) fn ctx<'a>(aws: &'a Aws, r: Option<&dyn Resource>, o: &Value, config: Option<&Value>) -> Ctx<'a> {
+pub(crate) fn ctx<'a>(
+    aws: &'a Aws,
+    r: Option<&dyn Resource>,
+    o: &Value,
+    config: Option<&Value>,
+) -> Ctx<'a> {
     let region = o
         .get_attr("region")
         .and_then(Value::as_str)
-        .or_else(|| config.and_then(|c| c.get_attr("region")).and_then(Value::as_str))
+        .or_else(|| {
+            config
+                .and_then(|c| c.get_attr("region"))
+                .and_then(Value::as_str)
+        })
         .map(str::to_string)
         .unwrap_or_else(|| aws.region.clone());
-    let base = r.and_then(|r| r.timeouts()).unwrap_or(Timeouts::uniform(Duration::from_secs(20 * 60)));
+    let base = r
+        .and_then(|r| r.timeouts())
+        .unwrap_or(Timeouts::uniform(Duration::from_secs(20 * 60)));
     let t = base
         .apply(o.get_attr("timeouts"))
         .apply(config.and_then(|c| c.get_attr("timeouts")));
-    Ctx { aws, region, timeouts: t }
+    Ctx {
+        aws,
+        region,
+        timeouts: t,
+    }
 }
 
 /// `tags_all`: the provider's default tags overlaid by the resource's tags (ignored keys
@@ -219,8 +293,11 @@ pub(crate) fn tags_all(aws: &Aws, tags: &Value) -> Value {
     if !tags.is_wholly_known() {
         return Value::Unknown(Type::map(Type::String));
     }
-    let mut m: BTreeMap<String, Value> =
-        aws.default_tags.iter().map(|(k, v)| (k.clone(), Value::string(v.clone()))).collect();
+    let mut m: BTreeMap<String, Value> = aws
+        .default_tags
+        .iter()
+        .map(|(k, v)| (k.clone(), Value::string(v.clone())))
+        .collect();
     if let Some(t) = tags.as_map() {
         for (k, v) in t {
             m.insert(k.clone(), v.unmarked().clone());
@@ -234,16 +311,30 @@ pub(crate) fn tags_all(aws: &Aws, tags: &Value) -> Value {
 pub(crate) fn tags_to_send(aws: &Aws, o: &Obj) -> BTreeMap<String, String> {
     tags_all(aws, o.get("tags").unwrap_or(&Value::null()))
         .as_map()
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Sets `tags` and `tags_all` from the tags AWS reports, like Terraform: `tags_all` is
 /// everything (minus ignored keys); `tags` drops default tags with their default value unless
 /// the prior `tags` had them. An empty result keeps a prior null `tags` null.
-pub(crate) fn set_tags_from_api(aws: &Aws, o: &mut Obj, api: BTreeMap<String, String>, prior: Option<&Obj>) {
-    let all: BTreeMap<String, String> = api.into_iter().filter(|(k, _)| !aws.ignores_tag(k)).collect();
-    let prior_tags = prior.and_then(|p| p.get("tags")).and_then(|t| t.as_map().cloned());
+pub(crate) fn set_tags_from_api(
+    aws: &Aws,
+    o: &mut Obj,
+    api: BTreeMap<String, String>,
+    prior: Option<&Obj>,
+) {
+    let all: BTreeMap<String, String> = api
+        .into_iter()
+        .filter(|(k, _)| !aws.ignores_tag(k))
+        .collect();
+    let prior_tags = prior
+        .and_then(|p| p.get("tags"))
+        .and_then(|t| t.as_map().cloned());
     let mut own = BTreeMap::new();
     for (k, v) in &all {
         let is_default = aws.default_tags.get(k) == Some(v);
@@ -261,7 +352,12 @@ pub(crate) fn set_tags_from_api(aws: &Aws, o: &mut Obj, api: BTreeMap<String, St
     o.insert("tags".into(), tags);
     o.insert(
         "tags_all".into(),
-        Value::Map(Type::String, all.into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+        Value::Map(
+            Type::String,
+            all.into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect(),
+        ),
     );
 }
 
@@ -278,7 +374,10 @@ pub(crate) fn plan(aws: &Aws, r: &dyn Resource, req: PlanChangeRequest) -> PlanC
     };
     let diags = r.validate(config_obj.unwrap_or(&proposed));
     if diags.has_errors() {
-        return PlanChangeResponse { diagnostics: diags, ..Default::default() };
+        return PlanChangeResponse {
+            diagnostics: diags,
+            ..Default::default()
+        };
     }
     let mut planned = to_obj(block, &proposed);
     let set_in_config = |name: &str| -> bool {
@@ -291,7 +390,11 @@ pub(crate) fn plan(aws: &Aws, r: &dyn Resource, req: PlanChangeRequest) -> PlanC
         }
     };
     let defaults: BTreeMap<&str, Value> = r.defaults().into_iter().collect();
-    let prior = req.prior_state.as_ref().filter(|v| !v.is_null()).map(|v| to_obj(block, v));
+    let prior = req
+        .prior_state
+        .as_ref()
+        .filter(|v| !v.is_null())
+        .map(|v| to_obj(block, v));
     let mut unset_computed = Vec::new();
     for (name, a) in &block.attributes {
         if set_in_config(name) {
@@ -316,7 +419,10 @@ pub(crate) fn plan(aws: &Aws, r: &dyn Resource, req: PlanChangeRequest) -> PlanC
     }
     // Computed blocks the configuration leaves empty keep their prior value.
     for name in r.computed_blocks() {
-        let empty = planned.get(*name).and_then(Value::as_seq).map_or(true, |s| s.is_empty());
+        let empty = planned
+            .get(*name)
+            .and_then(Value::as_seq)
+            .map_or(true, |s| s.is_empty());
         if empty {
             let v = match &prior {
                 Some(p) => p.get(*name).cloned().unwrap_or(Value::null()),
@@ -392,7 +498,9 @@ pub(crate) fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
         (x, y) if x.as_map().is_some() && y.as_map().is_some() => {
             let empty = BTreeMap::new();
             let (x, y) = (x.as_map().unwrap_or(&empty), y.as_map().unwrap_or(&empty));
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(Some(v), Some(w))))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same(Some(v), Some(w))))
         }
         _ => false,
     }
@@ -402,7 +510,12 @@ pub(crate) fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
 pub(crate) fn to_obj(block: &Block, v: &Value) -> Obj {
     let mut out = Obj::new();
     for (name, a) in &block.attributes {
-        out.insert(name.clone(), v.get_attr(name).cloned().unwrap_or(Value::Null(a.ty.clone())));
+        out.insert(
+            name.clone(),
+            v.get_attr(name)
+                .cloned()
+                .unwrap_or(Value::Null(a.ty.clone())),
+        );
     }
     for (name, nb) in &block.blocks {
         let x = v.get_attr(name).cloned().unwrap_or(Value::null());
@@ -430,7 +543,11 @@ pub(crate) fn from_obj(block: &Block, mut o: Obj) -> Value {
     let mut out = Obj::new();
     for (name, a) in &block.attributes {
         let v = o.remove(name).unwrap_or(Value::Null(a.ty.clone()));
-        let v = if let Value::Null(_) = v { Value::Null(a.ty.clone()) } else { v };
+        let v = if let Value::Null(_) = v {
+            Value::Null(a.ty.clone())
+        } else {
+            v
+        };
         out.insert(name.clone(), v.mark_if(a.sensitive));
     }
     for (name, nb) in &block.blocks {
@@ -477,7 +594,11 @@ pub(crate) fn get_strings(o: &Obj, name: &str) -> Vec<String> {
 }
 pub(crate) fn strings(v: &Value) -> Vec<String> {
     v.as_seq()
-        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|s| {
+            s.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 pub(crate) fn s(x: impl Into<String>) -> Value {
@@ -503,17 +624,28 @@ pub(crate) fn str_set(items: Vec<String>) -> Value {
 }
 /// The `id` attribute of an object, or an internal-error diagnostic.
 pub(crate) fn id_of(o: &Obj) -> Result<String, Diagnostics> {
-    get_str(o, "id").ok_or_else(|| Diagnostic::bug("missing id", "The resource state has no `id`.").into())
+    get_str(o, "id")
+        .ok_or_else(|| Diagnostic::bug("missing id", "The resource state has no `id`.").into())
 }
 
-pub(crate) fn attr_error(attr: &str, summary: impl Into<String>, detail: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+pub(crate) fn attr_error(
+    attr: &str,
+    summary: impl Into<String>,
+    detail: impl Into<String>,
+    help: impl Into<String>,
+) -> Diagnostic {
     let s: String = summary.into();
-    Diagnostic::error(format!("invalid value for {attr}: {s}")).with_detail(detail).with_help(help)
+    Diagnostic::error(format!("invalid value for {attr}: {s}"))
+        .with_detail(detail)
+        .with_help(help)
 }
 
 /// A configuration attribute that is known and not null.
 pub(crate) fn cfg<'a>(config: &'a Value, name: &str) -> Option<&'a Value> {
-    config.get_attr(name).map(Value::unmarked).filter(|v| !v.is_null() && v.is_wholly_known())
+    config
+        .get_attr(name)
+        .map(Value::unmarked)
+        .filter(|v| !v.is_null() && v.is_wholly_known())
 }
 
 #[cfg(test)]
@@ -565,7 +697,11 @@ mod tests {
             region: "eu-west-1".into(),
             account_id: Some("123456789012".into()),
             partition: "aws".into(),
-            default_tags: [("Env".to_string(), "prod".to_string()), ("Team".to_string(), "a".to_string())].into(),
+            default_tags: [
+                ("Env".to_string(), "prod".to_string()),
+                ("Team".to_string(), "a".to_string()),
+            ]
+            .into(),
             ignore_tag_keys: vec![],
             ignore_tag_prefixes: vec![],
             endpoints: BTreeMap::new(),
@@ -573,7 +709,10 @@ mod tests {
     }
 
     fn tags(p: &[(&str, &str)]) -> Value {
-        Value::Map(Type::String, p.iter().map(|(k, v)| (k.to_string(), s(*v))).collect())
+        Value::Map(
+            Type::String,
+            p.iter().map(|(k, v)| (k.to_string(), s(*v))).collect(),
+        )
     }
 
     fn req(prior: Option<Value>, config: Value) -> PlanChangeRequest {
@@ -589,12 +728,18 @@ mod tests {
     #[test]
     fn create_plan_fills_defaults_region_unknowns_and_tags_all() {
         let a = aws();
-        let cfg = Value::object([("cidr", s("10.0.0.0/16")), ("tags", tags(&[("Team", "b"), ("Name", "x")]))]);
+        let cfg = Value::object([
+            ("cidr", s("10.0.0.0/16")),
+            ("tags", tags(&[("Team", "b"), ("Name", "x")])),
+        ]);
         let p = plan(&a, &Fake, req(None, cfg)).planned_state.unwrap();
         assert_eq!(p.get_attr("mode"), Some(&s("default")));
         assert_eq!(p.get_attr("region"), Some(&s("eu-west-1")));
         assert_eq!(p.get_attr("id"), Some(&Value::Unknown(Type::String)));
-        assert_eq!(p.get_attr("tags_all"), Some(&tags(&[("Env", "prod"), ("Name", "x"), ("Team", "b")])));
+        assert_eq!(
+            p.get_attr("tags_all"),
+            Some(&tags(&[("Env", "prod"), ("Name", "x"), ("Team", "b")]))
+        );
         assert!(p.get_attr("timeouts").unwrap().is_null());
     }
 
@@ -602,7 +747,9 @@ mod tests {
     fn update_plans_in_place_or_replacement() {
         let a = aws();
         let cfg = Value::object([("cidr", s("10.0.0.0/16")), ("tags", tags(&[("Name", "x")]))]);
-        let mut prior = plan(&a, &Fake, req(None, cfg.clone())).planned_state.unwrap();
+        let mut prior = plan(&a, &Fake, req(None, cfg.clone()))
+            .planned_state
+            .unwrap();
         if let Value::Object(m) = &mut prior {
             m.insert("id".into(), s("fake-1"));
         }
@@ -616,7 +763,10 @@ mod tests {
         assert!(r.requires_replace.is_empty());
         let p = r.planned_state.unwrap();
         assert_eq!(p.get_attr("id"), Some(&s("fake-1")));
-        assert_eq!(p.get_attr("tags_all").unwrap().get_attr("Name"), Some(&s("y")));
+        assert_eq!(
+            p.get_attr("tags_all").unwrap().get_attr("Name"),
+            Some(&s("y"))
+        );
         // force_new attribute: replacement, computed id unknown again.
         let cfg3 = Value::object([("cidr", s("10.1.0.0/16"))]);
         let r = plan(&a, &Fake, req(Some(prior), cfg3));
@@ -628,14 +778,21 @@ mod tests {
     fn tags_read_back_split_default_tags_off() {
         let a = aws();
         let mut o = Obj::new();
-        let api: BTreeMap<String, String> =
-            [("Env", "prod"), ("Team", "a"), ("Name", "x"), ("aws:cloudformation:stack", "s")]
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
+        let api: BTreeMap<String, String> = [
+            ("Env", "prod"),
+            ("Team", "a"),
+            ("Name", "x"),
+            ("aws:cloudformation:stack", "s"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
         set_tags_from_api(&a, &mut o, api, None);
         assert_eq!(o["tags"], tags(&[("Name", "x")]));
-        assert_eq!(o["tags_all"], tags(&[("Env", "prod"), ("Name", "x"), ("Team", "a")]));
+        assert_eq!(
+            o["tags_all"],
+            tags(&[("Env", "prod"), ("Name", "x"), ("Team", "a")])
+        );
     }
 
     #[test]

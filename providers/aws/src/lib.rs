@@ -36,12 +36,58 @@ pub mod api;
 pub mod config;
 pub mod framework;
 
+#[cfg(feature = "acm")]
+mod acm;
 #[cfg(feature = "ec2")]
 mod ec2;
+#[cfg(feature = "eks")]
+mod eks;
+#[cfg(feature = "elasticache")]
+mod elasticache;
+#[cfg(feature = "elbv2")]
+mod elbv2;
+#[cfg(feature = "iam")]
+mod iam;
+#[cfg(feature = "rds")]
+mod rds;
+#[cfg(feature = "route53")]
+mod route53;
+#[cfg(feature = "s3")]
+mod s3;
+#[cfg(feature = "secretsmanager")]
+mod secretsmanager;
+
+/// The AWS SDK crates compiled in, re-exported so that tests and tools use exactly the
+/// versions and features this crate was built with (no second compilation of a heavy crate).
+pub mod sdk {
+    #[cfg(feature = "acm")]
+    pub use aws_sdk_acm as acm;
+    #[cfg(feature = "ec2")]
+    pub use aws_sdk_ec2 as ec2;
+    #[cfg(feature = "eks")]
+    pub use aws_sdk_eks as eks;
+    #[cfg(feature = "elasticache")]
+    pub use aws_sdk_elasticache as elasticache;
+    #[cfg(feature = "elbv2")]
+    pub use aws_sdk_elasticloadbalancingv2 as elbv2;
+    #[cfg(feature = "iam")]
+    pub use aws_sdk_iam as iam;
+    #[cfg(feature = "rds")]
+    pub use aws_sdk_rds as rds;
+    #[cfg(feature = "route53")]
+    pub use aws_sdk_route53 as route53;
+    #[cfg(feature = "s3")]
+    pub use aws_sdk_s3 as s3;
+    #[cfg(feature = "secretsmanager")]
+    pub use aws_sdk_secretsmanager as secretsmanager;
+    pub use aws_sdk_sts as sts;
+}
 
 use async_trait::async_trait;
 use config::Aws;
-use framework::{check_known, ctx, data_schema, from_obj, full_schema, to_obj, DataSource, Resource};
+use framework::{
+    check_known, ctx, data_schema, from_obj, full_schema, to_obj, DataSource, Resource,
+};
 use plinth_sdk::{
     ApplyChangeRequest, ApplyChangeResponse, ConfiguredProvider, Diagnostic, Diagnostics,
     ImportResourceRequest, ImportResourceResponse, ImportedResource, PlanChangeRequest,
@@ -67,11 +113,59 @@ pub(crate) struct Registry {
 impl Registry {
     fn new() -> Self {
         #[allow(unused_mut)]
-        let mut r = Registry { resources: Vec::new(), data_sources: Vec::new() };
+        let mut r = Registry {
+            resources: Vec::new(),
+            data_sources: Vec::new(),
+        };
         #[cfg(feature = "ec2")]
         {
             r.resources.extend(ec2::resources());
             r.data_sources.extend(ec2::data_sources());
+        }
+        #[cfg(feature = "elbv2")]
+        {
+            r.resources.extend(elbv2::resources());
+            r.data_sources.extend(elbv2::data_sources());
+        }
+        #[cfg(feature = "acm")]
+        {
+            r.resources.extend(acm::resources());
+            r.data_sources.extend(acm::data_sources());
+        }
+        #[cfg(feature = "route53")]
+        {
+            r.resources.extend(route53::resources());
+            r.data_sources.extend(route53::data_sources());
+        }
+        #[cfg(feature = "rds")]
+        {
+            r.resources.extend(rds::resources());
+            r.data_sources.extend(rds::data_sources());
+        }
+        #[cfg(feature = "elasticache")]
+        {
+            r.resources.extend(elasticache::resources());
+            r.data_sources.extend(elasticache::data_sources());
+        }
+        #[cfg(feature = "eks")]
+        {
+            r.resources.extend(eks::resources());
+            r.data_sources.extend(eks::data_sources());
+        }
+        #[cfg(feature = "iam")]
+        {
+            r.resources.extend(iam::resources());
+            r.data_sources.extend(iam::data_sources());
+        }
+        #[cfg(feature = "secretsmanager")]
+        {
+            r.resources.extend(secretsmanager::resources());
+            r.data_sources.extend(secretsmanager::data_sources());
+        }
+        #[cfg(feature = "s3")]
+        {
+            r.resources.extend(s3::resources());
+            r.data_sources.extend(s3::data_sources());
         }
         r
     }
@@ -113,7 +207,12 @@ impl Provider for AwsProvider {
     fn schema(&self) -> ProviderSchema {
         ProviderSchema {
             provider: config::provider_schema(),
-            resources: self.0.resources.iter().map(|r| (r.type_name().to_string(), full_schema(r.as_ref()))).collect(),
+            resources: self
+                .0
+                .resources
+                .iter()
+                .map(|r| (r.type_name().to_string(), full_schema(r.as_ref())))
+                .collect(),
             data_sources: self
                 .0
                 .data_sources
@@ -133,7 +232,10 @@ impl Provider for AwsProvider {
     }
     async fn configure(&self, config: Value) -> Result<Arc<dyn ConfiguredProvider>, Diagnostics> {
         let aws = Aws::configure(&config).await?;
-        Ok(Arc::new(ConfiguredAws { reg: self.0.clone(), aws: Arc::new(aws) }))
+        Ok(Arc::new(ConfiguredAws {
+            reg: self.0.clone(),
+            aws: Arc::new(aws),
+        }))
     }
 }
 
@@ -148,7 +250,12 @@ impl ConfiguredProvider for ConfiguredAws {
     async fn read_resource(&self, req: ReadResourceRequest) -> ReadResourceResponse {
         let r = match self.reg.resource(&req.type_name) {
             Ok(r) => r,
-            Err(e) => return ReadResourceResponse { diagnostics: e.into(), ..Default::default() },
+            Err(e) => {
+                return ReadResourceResponse {
+                    diagnostics: e.into(),
+                    ..Default::default()
+                }
+            }
         };
         let block = full_schema(r).block;
         let state = to_obj(&block, &req.current_state);
@@ -170,23 +277,48 @@ impl ConfiguredProvider for ConfiguredAws {
     async fn plan_change(&self, req: PlanChangeRequest) -> PlanChangeResponse {
         match self.reg.resource(&req.type_name) {
             Ok(r) => framework::plan(&self.aws, r, req),
-            Err(e) => PlanChangeResponse { diagnostics: e.into(), ..Default::default() },
+            Err(e) => PlanChangeResponse {
+                diagnostics: e.into(),
+                ..Default::default()
+            },
         }
     }
 
     async fn apply_change(&self, req: ApplyChangeRequest) -> ApplyChangeResponse {
         let r = match self.reg.resource(&req.type_name) {
             Ok(r) => r,
-            Err(e) => return ApplyChangeResponse { diagnostics: e.into(), ..Default::default() },
+            Err(e) => {
+                return ApplyChangeResponse {
+                    diagnostics: e.into(),
+                    ..Default::default()
+                }
+            }
         };
         let block = full_schema(r).block;
-        let prior = req.prior_state.as_ref().filter(|v| !v.is_null()).map(|v| to_obj(&block, v));
-        let planned = req.planned_state.as_ref().filter(|v| !v.is_null()).map(|v| to_obj(&block, v));
-        let subject = req.planned_state.as_ref().or(req.prior_state.as_ref()).cloned().unwrap_or_default();
+        let prior = req
+            .prior_state
+            .as_ref()
+            .filter(|v| !v.is_null())
+            .map(|v| to_obj(&block, v));
+        let planned = req
+            .planned_state
+            .as_ref()
+            .filter(|v| !v.is_null())
+            .map(|v| to_obj(&block, v));
+        let subject = req
+            .planned_state
+            .as_ref()
+            .or(req.prior_state.as_ref())
+            .cloned()
+            .unwrap_or_default();
         let cx = ctx(&self.aws, Some(r), &subject, Some(&req.config));
         let result = match (&prior, &planned) {
             (None, None) => Ok(None),
-            (Some(p), None) => r.delete(&cx, p).await.map(|_| None).map_err(framework::Failed::from),
+            (Some(p), None) => r
+                .delete(&cx, p)
+                .await
+                .map(|_| None)
+                .map_err(framework::Failed::from),
             (None, Some(n)) => match check_known(&block, n) {
                 Ok(()) => r.create(&cx, n).await.map(|o| Some(keep_local(n, o))),
                 Err(d) => Err(d.into()),
@@ -205,7 +337,10 @@ impl ConfiguredProvider for ConfiguredAws {
             Err(f) => ApplyChangeResponse {
                 // What exists: the partial object if one was made, else what was there before.
                 new_state: match f.state {
-                    Some(o) => Some(unknowns_to_null(from_obj(&block, keep_local(planned.as_ref().unwrap_or(&o.clone()), o)))),
+                    Some(o) => Some(unknowns_to_null(from_obj(
+                        &block,
+                        keep_local(planned.as_ref().unwrap_or(&o.clone()), o),
+                    ))),
                     None => req.prior_state.filter(|v| !v.is_null()),
                 },
                 private: req.planned_private,
@@ -217,7 +352,12 @@ impl ConfiguredProvider for ConfiguredAws {
     async fn import_resource(&self, req: ImportResourceRequest) -> ImportResourceResponse {
         let r = match self.reg.resource(&req.type_name) {
             Ok(r) => r,
-            Err(e) => return ImportResourceResponse { diagnostics: e.into(), ..Default::default() },
+            Err(e) => {
+                return ImportResourceResponse {
+                    diagnostics: e.into(),
+                    ..Default::default()
+                }
+            }
         };
         let block = full_schema(r).block;
         let cx = ctx(&self.aws, Some(r), &Value::null(), None);
@@ -249,15 +389,26 @@ impl ConfiguredProvider for ConfiguredAws {
     async fn read_data_source(&self, req: ReadDataSourceRequest) -> ReadDataSourceResponse {
         let d = match self.reg.data_source(&req.type_name) {
             Ok(d) => d,
-            Err(e) => return ReadDataSourceResponse { state: Value::null(), diagnostics: e.into() },
+            Err(e) => {
+                return ReadDataSourceResponse {
+                    state: Value::null(),
+                    diagnostics: e.into(),
+                }
+            }
         };
         let block = data_schema(d).block;
         let cx = ctx(&self.aws, None, &req.config, None);
         let mut config = to_obj(&block, &req.config);
         config.insert("region".into(), Value::string(cx.region.clone()));
         match d.read(&cx, &config).await {
-            Ok(o) => ReadDataSourceResponse { state: from_obj(&block, o), diagnostics: Diagnostics::new() },
-            Err(e) => ReadDataSourceResponse { state: Value::null(), diagnostics: e },
+            Ok(o) => ReadDataSourceResponse {
+                state: from_obj(&block, o),
+                diagnostics: Diagnostics::new(),
+            },
+            Err(e) => ReadDataSourceResponse {
+                state: Value::null(),
+                diagnostics: e,
+            },
         }
     }
 }
@@ -284,8 +435,17 @@ fn unknowns_to_null(v: Value) -> Value {
         Value::List(t, xs) => Value::List(t, xs.into_iter().map(unknowns_to_null).collect()),
         Value::Set(t, xs) => Value::set(t, xs.into_iter().map(unknowns_to_null).collect()),
         Value::Tuple(xs) => Value::Tuple(xs.into_iter().map(unknowns_to_null).collect()),
-        Value::Map(t, m) => Value::Map(t, m.into_iter().map(|(k, x)| (k, unknowns_to_null(x))).collect()),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, x)| (k, unknowns_to_null(x))).collect()),
+        Value::Map(t, m) => Value::Map(
+            t,
+            m.into_iter()
+                .map(|(k, x)| (k, unknowns_to_null(x)))
+                .collect(),
+        ),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| (k, unknowns_to_null(x)))
+                .collect(),
+        ),
         v => v,
     }
 }

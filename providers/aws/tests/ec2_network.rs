@@ -51,7 +51,7 @@ async fn vpc_lifecycle_tags_replacement_import_and_drift() {
     let ec2 = ec2_client(&ep).await;
     ec2.create_tags()
         .resources(&id)
-        .tags(aws_sdk_ec2::types::Tag::builder().key("Name").value("hand-edited").build())
+        .tags(plinth_provider_aws::sdk::ec2::types::Tag::builder().key("Name").value("hand-edited").build())
         .send()
         .await
         .unwrap();

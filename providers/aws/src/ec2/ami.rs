@@ -5,7 +5,9 @@ use super::{filters_from, tag_map};
 use crate::api::{call, Op};
 use crate::framework::*;
 use async_trait::async_trait;
-use plinth_sdk::{Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 
 pub(crate) struct Ami;
 
@@ -28,14 +30,20 @@ impl DataSource for Ami {
         let mut b = Block::new()
             .attr("allow_unsafe_filter", Attribute::optional(Type::Bool))
             .attr("block_device_mappings", c(Type::set(bdm_type())))
-            .attr("executable_users", Attribute::optional(Type::list(Type::String)))
+            .attr(
+                "executable_users",
+                Attribute::optional(Type::list(Type::String)),
+            )
             .attr("include_deprecated", Attribute::optional(Type::Bool))
             .attr("most_recent", Attribute::optional(Type::Bool))
             .attr("name_regex", Attribute::optional(Type::String))
             .attr("owners", Attribute::optional(Type::list(Type::String)))
             .attr("ena_support", c(Type::Bool))
             .attr("public", c(Type::Bool))
-            .attr("tags", Attribute::optional_computed(Type::map(Type::String)))
+            .attr(
+                "tags",
+                Attribute::optional_computed(Type::map(Type::String)),
+            )
             .block("filter", super::filter_block())
             .block(
                 "timeouts",
@@ -48,19 +56,50 @@ impl DataSource for Ami {
                 },
             );
         for k in [
-            "architecture", "arn", "boot_mode", "creation_date", "deprecation_time", "description",
-            "hypervisor", "id", "image_id", "image_location", "image_owner_alias", "image_type",
-            "imds_support", "kernel_id", "last_launched_time", "name", "owner_id", "platform",
-            "platform_details", "ramdisk_id", "root_device_name", "root_device_type",
-            "root_snapshot_id", "sriov_net_support", "state", "tpm_support", "usage_operation",
+            "architecture",
+            "arn",
+            "boot_mode",
+            "creation_date",
+            "deprecation_time",
+            "description",
+            "hypervisor",
+            "id",
+            "image_id",
+            "image_location",
+            "image_owner_alias",
+            "image_type",
+            "imds_support",
+            "kernel_id",
+            "last_launched_time",
+            "name",
+            "owner_id",
+            "platform",
+            "platform_details",
+            "ramdisk_id",
+            "root_device_name",
+            "root_device_type",
+            "root_snapshot_id",
+            "sriov_net_support",
+            "state",
+            "tpm_support",
+            "usage_operation",
             "virtualization_type",
         ] {
             b = b.attr(k, c(Type::String));
         }
         b = b
-            .attr("product_codes", c(Type::set(Type::object([("product_code_id", Type::String), ("product_code_type", Type::String)]))))
+            .attr(
+                "product_codes",
+                c(Type::set(Type::object([
+                    ("product_code_id", Type::String),
+                    ("product_code_type", Type::String),
+                ]))),
+            )
             .attr("state_reason", c(Type::map(Type::String)));
-        Schema { version: 0, block: b }
+        Schema {
+            version: 0,
+            block: b,
+        }
     }
 
     async fn read(&self, cx: &Ctx<'_>, config: &Obj) -> Result<Obj, Diagnostics> {
@@ -82,7 +121,13 @@ impl DataSource for Ami {
             Some(r) => match regex_lite::Regex::new(&r) {
                 Ok(x) => Some(x),
                 Err(e) => {
-                    return Err(attr_error("name_regex", "invalid regular expression", format!("{r:?}: {e}."), "fix the expression").into())
+                    return Err(attr_error(
+                        "name_regex",
+                        "invalid regular expression",
+                        format!("{r:?}: {e}."),
+                        "fix the expression",
+                    )
+                    .into())
                 }
             },
             None => None,
@@ -100,7 +145,11 @@ impl DataSource for Ami {
         let mut images: Vec<_> = out
             .images()
             .iter()
-            .filter(|i| regex.as_ref().map_or(true, |r| i.name().is_some_and(|n| r.is_match(n))))
+            .filter(|i| {
+                regex
+                    .as_ref()
+                    .map_or(true, |r| i.name().is_some_and(|n| r.is_match(n)))
+            })
             .collect();
         if images.is_empty() {
             return Err(Diagnostic::error("your query returned no results")
@@ -123,7 +172,13 @@ impl DataSource for Ami {
         };
         put(&mut o, "id", Some(&id));
         put(&mut o, "image_id", Some(&id));
-        o.insert("arn".into(), s(format!("arn:{}:ec2:{}::image/{id}", cx.aws.partition, cx.region)));
+        o.insert(
+            "arn".into(),
+            s(format!(
+                "arn:{}:ec2:{}::image/{id}",
+                cx.aws.partition, cx.region
+            )),
+        );
         put(&mut o, "architecture", i.architecture().map(|x| x.as_str()));
         put(&mut o, "boot_mode", i.boot_mode().map(|x| x.as_str()));
         put(&mut o, "creation_date", i.creation_date());
@@ -142,12 +197,20 @@ impl DataSource for Ami {
         put(&mut o, "platform_details", i.platform_details());
         put(&mut o, "ramdisk_id", i.ramdisk_id());
         put(&mut o, "root_device_name", i.root_device_name());
-        put(&mut o, "root_device_type", i.root_device_type().map(|x| x.as_str()));
+        put(
+            &mut o,
+            "root_device_type",
+            i.root_device_type().map(|x| x.as_str()),
+        );
         put(&mut o, "sriov_net_support", i.sriov_net_support());
         put(&mut o, "state", i.state().map(|x| x.as_str()));
         put(&mut o, "tpm_support", i.tpm_support().map(|x| x.as_str()));
         put(&mut o, "usage_operation", i.usage_operation());
-        put(&mut o, "virtualization_type", i.virtualization_type().map(|x| x.as_str()));
+        put(
+            &mut o,
+            "virtualization_type",
+            i.virtualization_type().map(|x| x.as_str()),
+        );
         o.insert("ena_support".into(), b(i.ena_support().unwrap_or(false)));
         o.insert("public".into(), b(i.public().unwrap_or(false)));
         let root = i.root_device_name().unwrap_or("");
@@ -161,13 +224,19 @@ impl DataSource for Ami {
                     let mut put = |k: &str, v: Option<String>| {
                         ebs.insert(k.to_string(), s(v.unwrap_or_default()));
                     };
-                    put("delete_on_termination", e.delete_on_termination().map(|x| x.to_string()));
+                    put(
+                        "delete_on_termination",
+                        e.delete_on_termination().map(|x| x.to_string()),
+                    );
                     put("encrypted", e.encrypted().map(|x| x.to_string()));
                     put("iops", e.iops().map(|x| x.to_string()));
                     put("snapshot_id", e.snapshot_id().map(str::to_string));
                     put("throughput", e.throughput().map(|x| x.to_string()));
                     put("volume_size", e.volume_size().map(|x| x.to_string()));
-                    put("volume_type", e.volume_type().map(|x| x.as_str().to_string()));
+                    put(
+                        "volume_type",
+                        e.volume_type().map(|x| x.as_str().to_string()),
+                    );
                     if m.device_name() == Some(root) {
                         root_snap = e.snapshot_id().map(str::to_string);
                     }
@@ -182,7 +251,10 @@ impl DataSource for Ami {
             .collect();
         o.insert("block_device_mappings".into(), Value::set(bdm_type(), bdms));
         o.insert("root_snapshot_id".into(), opt_s(root_snap.as_deref()));
-        let pc_t = Type::object([("product_code_id", Type::String), ("product_code_type", Type::String)]);
+        let pc_t = Type::object([
+            ("product_code_id", Type::String),
+            ("product_code_type", Type::String),
+        ]);
         o.insert(
             "product_codes".into(),
             Value::set(
@@ -192,19 +264,36 @@ impl DataSource for Ami {
                     .map(|p| {
                         Value::object([
                             ("product_code_id", opt_s(p.product_code_id())),
-                            ("product_code_type", opt_s(p.product_code_type().map(|x| x.as_str()))),
+                            (
+                                "product_code_type",
+                                opt_s(p.product_code_type().map(|x| x.as_str())),
+                            ),
                         ])
                     })
                     .collect(),
             ),
         );
         let mut reason = std::collections::BTreeMap::new();
-        reason.insert("code".to_string(), s(i.state_reason().and_then(|r| r.code()).unwrap_or("UNSET")));
-        reason.insert("message".to_string(), s(i.state_reason().and_then(|r| r.message()).unwrap_or("UNSET")));
+        reason.insert(
+            "code".to_string(),
+            s(i.state_reason().and_then(|r| r.code()).unwrap_or("UNSET")),
+        );
+        reason.insert(
+            "message".to_string(),
+            s(i.state_reason()
+                .and_then(|r| r.message())
+                .unwrap_or("UNSET")),
+        );
         o.insert("state_reason".into(), Value::Map(Type::String, reason));
         o.insert(
             "tags".into(),
-            Value::Map(Type::String, tag_map(i.tags()).into_iter().map(|(k, v)| (k, Value::String(v))).collect()),
+            Value::Map(
+                Type::String,
+                tag_map(i.tags())
+                    .into_iter()
+                    .map(|(k, v)| (k, Value::String(v)))
+                    .collect(),
+            ),
         );
         Ok(o)
     }

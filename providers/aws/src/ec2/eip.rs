@@ -40,23 +40,44 @@ impl Resource for Eip {
                 .attr("address", Attribute::optional(Type::String).force_new())
                 .attr("allocation_id", c(Type::String))
                 .attr("arn", c(Type::String))
-                .attr("associate_with_private_ip", Attribute::optional(Type::String))
+                .attr(
+                    "associate_with_private_ip",
+                    Attribute::optional(Type::String),
+                )
                 .attr("association_id", c(Type::String))
                 .attr("carrier_ip", c(Type::String))
                 .attr("customer_owned_ip", c(Type::String))
-                .attr("customer_owned_ipv4_pool", Attribute::optional(Type::String).force_new())
-                .attr("domain", Attribute::optional_computed(Type::String).force_new())
+                .attr(
+                    "customer_owned_ipv4_pool",
+                    Attribute::optional(Type::String).force_new(),
+                )
+                .attr(
+                    "domain",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
                 .attr("id", c(Type::String))
                 .attr("instance", Attribute::optional_computed(Type::String))
-                .attr("ipam_pool_id", Attribute::optional_computed(Type::String).force_new())
-                .attr("network_border_group", Attribute::optional_computed(Type::String).force_new())
-                .attr("network_interface", Attribute::optional_computed(Type::String))
+                .attr(
+                    "ipam_pool_id",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "network_border_group",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "network_interface",
+                    Attribute::optional_computed(Type::String),
+                )
                 .attr("private_dns", c(Type::String))
                 .attr("private_ip", c(Type::String))
                 .attr("ptr_record", c(Type::String))
                 .attr("public_dns", c(Type::String))
                 .attr("public_ip", c(Type::String))
-                .attr("public_ipv4_pool", Attribute::optional_computed(Type::String).force_new())
+                .attr(
+                    "public_ipv4_pool",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
                 .attr("tags", Attribute::optional(Type::map(Type::String))),
         }
     }
@@ -64,7 +85,12 @@ impl Resource for Eip {
         let mut d = Diagnostics::new();
         if let Some(x) = cfg(config, "domain").and_then(Value::as_str) {
             if x != "vpc" && x != "standard" {
-                d.push(attr_error("domain", "unsupported domain", format!("{x:?} is not an EIP domain."), "use \"vpc\""));
+                d.push(attr_error(
+                    "domain",
+                    "unsupported domain",
+                    format!("{x:?} is not an EIP domain."),
+                    "use \"vpc\"",
+                ));
             }
         }
         d
@@ -85,7 +111,10 @@ impl Resource for Eip {
             .set_tag_specifications(tag_spec(ResourceType::ElasticIp, &tags).map(|t| vec![t]));
         let out = call(op("creating", "AllocateAddress"), || req.clone().send()).await?;
         let id = out.allocation_id().map(str::to_string).ok_or_else(|| {
-            Diagnostics::from(ApiError::other(op("creating", "AllocateAddress"), "the response has no allocation ID"))
+            Diagnostics::from(ApiError::other(
+                op("creating", "AllocateAddress"),
+                "the response has no allocation ID",
+            ))
         })?;
         let mut partial = planned.clone();
         partial.insert("id".into(), s(id.clone()));
@@ -94,7 +123,13 @@ impl Resource for Eip {
         }
         match self.read(cx, &partial).await {
             Ok(Some(o)) => Ok(o),
-            Ok(None) => Err(Failed::partial(partial, ApiError::other(op("creating", "DescribeAddresses"), "the new address disappeared"))),
+            Ok(None) => Err(Failed::partial(
+                partial,
+                ApiError::other(
+                    op("creating", "DescribeAddresses"),
+                    "the new address disappeared",
+                ),
+            )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
     }
@@ -102,7 +137,9 @@ impl Resource for Eip {
     async fn read(&self, cx: &Ctx<'_>, state: &Obj) -> Result<Option<Obj>, Diagnostics> {
         let ec2 = cx.ec2();
         let id = id_of(state)?;
-        let Some(a) = describe(&ec2, &id, Duration::from_secs(30)).await? else { return Ok(None) };
+        let Some(a) = describe(&ec2, &id, Duration::from_secs(30)).await? else {
+            return Ok(None);
+        };
         let mut o = state.clone();
         o.insert("id".into(), s(id.clone()));
         o.insert("allocation_id".into(), s(id.clone()));
@@ -110,11 +147,20 @@ impl Resource for Eip {
         o.insert("association_id".into(), opt_s(a.association_id()));
         o.insert("carrier_ip".into(), opt_s(a.carrier_ip()));
         o.insert("customer_owned_ip".into(), opt_s(a.customer_owned_ip()));
-        o.insert("customer_owned_ipv4_pool".into(), opt_s(a.customer_owned_ipv4_pool()));
+        o.insert(
+            "customer_owned_ipv4_pool".into(),
+            opt_s(a.customer_owned_ipv4_pool()),
+        );
         o.insert("domain".into(), opt_s(a.domain().map(|d| d.as_str())));
         o.insert("instance".into(), s(a.instance_id().unwrap_or("")));
-        o.insert("network_interface".into(), s(a.network_interface_id().unwrap_or("")));
-        o.insert("network_border_group".into(), opt_s(a.network_border_group()));
+        o.insert(
+            "network_interface".into(),
+            s(a.network_interface_id().unwrap_or("")),
+        );
+        o.insert(
+            "network_border_group".into(),
+            opt_s(a.network_border_group()),
+        );
         o.insert("private_ip".into(), opt_s(a.private_ip_address()));
         o.insert("public_ip".into(), opt_s(a.public_ip()));
         o.insert("public_ipv4_pool".into(), opt_s(a.public_ipv4_pool()));
@@ -123,13 +169,21 @@ impl Resource for Eip {
                 Some(ip) if !ip.is_empty() => {
                     let dashed = ip.replace('.', "-");
                     let suffix = if cx.region == "us-east-1" {
-                        if private { "ec2.internal".to_string() } else { "compute-1.amazonaws.com".to_string() }
+                        if private {
+                            "ec2.internal".to_string()
+                        } else {
+                            "compute-1.amazonaws.com".to_string()
+                        }
                     } else if private {
                         format!("{}.compute.internal", cx.region)
                     } else {
                         format!("{}.compute.amazonaws.com", cx.region)
                     };
-                    s(format!("ip-{dashed}.{suffix}").replacen("ip-", if private { "ip-" } else { "ec2-" }, 1))
+                    s(format!("ip-{dashed}.{suffix}").replacen(
+                        "ip-",
+                        if private { "ip-" } else { "ec2-" },
+                        1,
+                    ))
                 }
                 _ => Value::Null(Type::String),
             }
@@ -144,10 +198,20 @@ impl Resource for Eip {
     async fn update(&self, cx: &Ctx<'_>, prior: &Obj, planned: &Obj) -> Result<Obj, Failed> {
         let ec2 = cx.ec2();
         let id = id_of(prior)?;
-        let target = |o: &Obj| (get_str(o, "instance").filter(|s| !s.is_empty()), get_str(o, "network_interface").filter(|s| !s.is_empty()), get_str(o, "associate_with_private_ip"));
+        let target = |o: &Obj| {
+            (
+                get_str(o, "instance").filter(|s| !s.is_empty()),
+                get_str(o, "network_interface").filter(|s| !s.is_empty()),
+                get_str(o, "associate_with_private_ip"),
+            )
+        };
         if target(prior) != target(planned) {
             if let Some(assoc) = get_str(prior, "association_id") {
-                match call(op("updating", "DisassociateAddress"), || ec2.disassociate_address().association_id(&assoc).send()).await {
+                match call(op("updating", "DisassociateAddress"), || {
+                    ec2.disassociate_address().association_id(&assoc).send()
+                })
+                .await
+                {
                     Ok(_) => {}
                     Err(e) if e.is(&["InvalidAssociationID.NotFound"]) => {}
                     Err(e) => return Err(e.into()),
@@ -155,10 +219,21 @@ impl Resource for Eip {
             }
             associate(&ec2, &id, planned).await?;
         }
-        update_tags(&ec2, WHAT, &id, &state_tags(prior), &tags_to_send(cx.aws, planned)).await?;
+        update_tags(
+            &ec2,
+            WHAT,
+            &id,
+            &state_tags(prior),
+            &tags_to_send(cx.aws, planned),
+        )
+        .await?;
         match self.read(cx, planned).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "DescribeAddresses"), "the address disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "DescribeAddresses"),
+                "the address disappeared",
+            )
+            .into()),
         }
     }
 
@@ -167,7 +242,11 @@ impl Resource for Eip {
         let id = id_of(prior)?;
         if let Some(a) = describe(&ec2, &id, Duration::ZERO).await? {
             if let Some(assoc) = a.association_id() {
-                match call(op("deleting", "DisassociateAddress"), || ec2.disassociate_address().association_id(assoc).send()).await {
+                match call(op("deleting", "DisassociateAddress"), || {
+                    ec2.disassociate_address().association_id(assoc).send()
+                })
+                .await
+                {
                     Ok(_) => {}
                     Err(e) if e.is(&["InvalidAssociationID.NotFound"]) => {}
                     Err(e) => return Err(e.into()),
@@ -177,9 +256,12 @@ impl Resource for Eip {
             return Ok(());
         }
         // A NAT gateway being deleted still holds the address for a while.
-        let r = call_retry(op("deleting", "ReleaseAddress"), &["AuthFailure", "InvalidIPAddress.InUse"], cx.timeouts.delete, || {
-            ec2.release_address().allocation_id(&id).send()
-        })
+        let r = call_retry(
+            op("deleting", "ReleaseAddress"),
+            &["AuthFailure", "InvalidIPAddress.InUse"],
+            cx.timeouts.delete,
+            || ec2.release_address().allocation_id(&id).send(),
+        )
         .await;
         match r {
             Ok(_) => Ok(()),
@@ -195,21 +277,38 @@ async fn associate(ec2: &aws_sdk_ec2::Client, id: &str, planned: &Obj) -> Result
     if instance.is_none() && eni.is_none() {
         return Ok(());
     }
-    call_retry(op("updating", "AssociateAddress"), NOT_FOUND_CODES, Duration::from_secs(120), || {
-        ec2.associate_address()
-            .allocation_id(id)
-            .set_instance_id(instance.clone())
-            .set_network_interface_id(eni.clone())
-            .set_private_ip_address(get_str(planned, "associate_with_private_ip"))
-            .send()
-    })
+    call_retry(
+        op("updating", "AssociateAddress"),
+        NOT_FOUND_CODES,
+        Duration::from_secs(120),
+        || {
+            ec2.associate_address()
+                .allocation_id(id)
+                .set_instance_id(instance.clone())
+                .set_network_interface_id(eni.clone())
+                .set_private_ip_address(get_str(planned, "associate_with_private_ip"))
+                .send()
+        },
+    )
     .await
     .map(|_| ())
 }
 
-async fn describe(ec2: &aws_sdk_ec2::Client, id: &str, budget: Duration) -> Result<Option<aws_sdk_ec2::types::Address>, ApiError> {
-    match call_retry(op("reading", "DescribeAddresses"), &[], budget, || ec2.describe_addresses().allocation_ids(id).send()).await {
-        Ok(out) => Ok(out.addresses().iter().find(|a| a.allocation_id() == Some(id)).cloned()),
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    budget: Duration,
+) -> Result<Option<aws_sdk_ec2::types::Address>, ApiError> {
+    match call_retry(op("reading", "DescribeAddresses"), &[], budget, || {
+        ec2.describe_addresses().allocation_ids(id).send()
+    })
+    .await
+    {
+        Ok(out) => Ok(out
+            .addresses()
+            .iter()
+            .find(|a| a.allocation_id() == Some(id))
+            .cloned()),
         Err(e) if e.is(&["InvalidAllocationID.NotFound", "InvalidAddress.NotFound"]) => Ok(None),
         Err(e) => Err(e),
     }

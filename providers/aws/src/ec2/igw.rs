@@ -44,13 +44,22 @@ impl Resource for InternetGateway {
         let tags = tags_to_send(cx.aws, planned);
         let out = call(op("creating", "CreateInternetGateway"), || {
             ec2.create_internet_gateway()
-                .set_tag_specifications(tag_spec(ResourceType::InternetGateway, &tags).map(|t| vec![t]))
+                .set_tag_specifications(
+                    tag_spec(ResourceType::InternetGateway, &tags).map(|t| vec![t]),
+                )
                 .send()
         })
         .await?;
-        let id = out.internet_gateway().and_then(|g| g.internet_gateway_id()).map(str::to_string).ok_or_else(|| {
-            Diagnostics::from(ApiError::other(op("creating", "CreateInternetGateway"), "the response has no ID"))
-        })?;
+        let id = out
+            .internet_gateway()
+            .and_then(|g| g.internet_gateway_id())
+            .map(str::to_string)
+            .ok_or_else(|| {
+                Diagnostics::from(ApiError::other(
+                    op("creating", "CreateInternetGateway"),
+                    "the response has no ID",
+                ))
+            })?;
         let mut partial = planned.clone();
         partial.insert("id".into(), s(id.clone()));
         if let Some(vpc) = get_str(planned, "vpc_id") {
@@ -60,7 +69,13 @@ impl Resource for InternetGateway {
         }
         match self.read(cx, &partial).await {
             Ok(Some(o)) => Ok(o),
-            Ok(None) => Err(Failed::partial(partial, ApiError::other(op("creating", "DescribeInternetGateways"), "the new gateway disappeared"))),
+            Ok(None) => Err(Failed::partial(
+                partial,
+                ApiError::other(
+                    op("creating", "DescribeInternetGateways"),
+                    "the new gateway disappeared",
+                ),
+            )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
     }
@@ -68,15 +83,23 @@ impl Resource for InternetGateway {
     async fn read(&self, cx: &Ctx<'_>, state: &Obj) -> Result<Option<Obj>, Diagnostics> {
         let ec2 = cx.ec2();
         let id = id_of(state)?;
-        let Some(g) = describe(&ec2, &id).await? else { return Ok(None) };
+        let Some(g) = describe(&ec2, &id).await? else {
+            return Ok(None);
+        };
         let mut o = state.clone();
         o.insert("id".into(), s(id.clone()));
-        o.insert("arn".into(), s(cx.arn("ec2", &format!("internet-gateway/{id}"))));
+        o.insert(
+            "arn".into(),
+            s(cx.arn("ec2", &format!("internet-gateway/{id}"))),
+        );
         o.insert("owner_id".into(), opt_s(g.owner_id()));
         let vpc = g
             .attachments()
             .iter()
-            .find(|a| a.state().is_some_and(|s| matches!(s.as_str(), "attached" | "available" | "attaching")))
+            .find(|a| {
+                a.state()
+                    .is_some_and(|s| matches!(s.as_str(), "attached" | "available" | "attaching"))
+            })
             .and_then(|a| a.vpc_id());
         o.insert("vpc_id".into(), opt_s(vpc));
         set_tags_from_api(cx.aws, &mut o, tag_map(g.tags()), Some(state));
@@ -95,10 +118,21 @@ impl Resource for InternetGateway {
                 attach(&ec2, &id, v, cx.timeouts.update).await?;
             }
         }
-        update_tags(&ec2, WHAT, &id, &state_tags(prior), &tags_to_send(cx.aws, planned)).await?;
+        update_tags(
+            &ec2,
+            WHAT,
+            &id,
+            &state_tags(prior),
+            &tags_to_send(cx.aws, planned),
+        )
+        .await?;
         match self.read(cx, planned).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "DescribeInternetGateways"), "the gateway disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "DescribeInternetGateways"),
+                "the gateway disappeared",
+            )
+            .into()),
         }
     }
 
@@ -114,9 +148,16 @@ impl Resource for InternetGateway {
         } else {
             return Ok(());
         }
-        let r = call_retry(op("deleting", "DeleteInternetGateway"), &["DependencyViolation"], cx.timeouts.delete, || {
-            ec2.delete_internet_gateway().internet_gateway_id(&id).send()
-        })
+        let r = call_retry(
+            op("deleting", "DeleteInternetGateway"),
+            &["DependencyViolation"],
+            cx.timeouts.delete,
+            || {
+                ec2.delete_internet_gateway()
+                    .internet_gateway_id(&id)
+                    .send()
+            },
+        )
         .await;
         match r {
             Ok(_) => Ok(()),
@@ -126,19 +167,45 @@ impl Resource for InternetGateway {
     }
 }
 
-async fn attach(ec2: &aws_sdk_ec2::Client, id: &str, vpc: &str, budget: Duration) -> Result<(), ApiError> {
-    call_retry(op("creating", "AttachInternetGateway"), NOT_FOUND_CODES, budget, || {
-        ec2.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send()
-    })
+async fn attach(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    vpc: &str,
+    budget: Duration,
+) -> Result<(), ApiError> {
+    call_retry(
+        op("creating", "AttachInternetGateway"),
+        NOT_FOUND_CODES,
+        budget,
+        || {
+            ec2.attach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+        },
+    )
     .await
     .map(|_| ())
 }
 
-async fn detach(ec2: &aws_sdk_ec2::Client, id: &str, vpc: &str, budget: Duration) -> Result<(), ApiError> {
+async fn detach(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+    vpc: &str,
+    budget: Duration,
+) -> Result<(), ApiError> {
     // Mapped public addresses in the VPC block a detach for a while (DependencyViolation).
-    match call_retry(op("deleting", "DetachInternetGateway"), &["DependencyViolation"], budget, || {
-        ec2.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send()
-    })
+    match call_retry(
+        op("deleting", "DetachInternetGateway"),
+        &["DependencyViolation"],
+        budget,
+        || {
+            ec2.detach_internet_gateway()
+                .internet_gateway_id(id)
+                .vpc_id(vpc)
+                .send()
+        },
+    )
     .await
     {
         Ok(_) => Ok(()),
@@ -147,9 +214,22 @@ async fn detach(ec2: &aws_sdk_ec2::Client, id: &str, vpc: &str, budget: Duration
     }
 }
 
-async fn describe(ec2: &aws_sdk_ec2::Client, id: &str) -> Result<Option<aws_sdk_ec2::types::InternetGateway>, ApiError> {
-    match call(op("reading", "DescribeInternetGateways"), || ec2.describe_internet_gateways().internet_gateway_ids(id).send()).await {
-        Ok(out) => Ok(out.internet_gateways().iter().find(|g| g.internet_gateway_id() == Some(id)).cloned()),
+async fn describe(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+) -> Result<Option<aws_sdk_ec2::types::InternetGateway>, ApiError> {
+    match call(op("reading", "DescribeInternetGateways"), || {
+        ec2.describe_internet_gateways()
+            .internet_gateway_ids(id)
+            .send()
+    })
+    .await
+    {
+        Ok(out) => Ok(out
+            .internet_gateways()
+            .iter()
+            .find(|g| g.internet_gateway_id() == Some(id))
+            .cloned()),
         Err(e) if e.is(&["InvalidInternetGatewayID.NotFound"]) => Ok(None),
         Err(e) => Err(e),
     }

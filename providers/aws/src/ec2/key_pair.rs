@@ -31,8 +31,14 @@ impl Resource for KeyPair {
                 .attr("arn", Attribute::computed(Type::String))
                 .attr("fingerprint", Attribute::computed(Type::String))
                 .attr("id", Attribute::computed(Type::String))
-                .attr("key_name", Attribute::optional_computed(Type::String).force_new())
-                .attr("key_name_prefix", Attribute::optional_computed(Type::String).force_new())
+                .attr(
+                    "key_name",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
+                .attr(
+                    "key_name_prefix",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
                 .attr("key_pair_id", Attribute::computed(Type::String))
                 .attr("key_type", Attribute::computed(Type::String))
                 .attr("public_key", Attribute::required(Type::String).force_new())
@@ -42,7 +48,10 @@ impl Resource for KeyPair {
 
     async fn create(&self, cx: &Ctx<'_>, planned: &Obj) -> Result<Obj, Failed> {
         let ec2 = cx.ec2();
-        let name = match (get_str(planned, "key_name"), get_str(planned, "key_name_prefix")) {
+        let name = match (
+            get_str(planned, "key_name"),
+            get_str(planned, "key_name_prefix"),
+        ) {
             (Some(n), _) => n,
             (None, Some(p)) => super::security_group::unique_name(&p),
             (None, None) => super::security_group::unique_name("terraform-"),
@@ -62,7 +71,13 @@ impl Resource for KeyPair {
         o.insert("key_name".into(), s(name));
         match self.read(cx, &o).await {
             Ok(Some(r)) => Ok(r),
-            Ok(None) => Err(Failed::partial(o, ApiError::other(op("creating", "DescribeKeyPairs"), "the new key pair disappeared"))),
+            Ok(None) => Err(Failed::partial(
+                o,
+                ApiError::other(
+                    op("creating", "DescribeKeyPairs"),
+                    "the new key pair disappeared",
+                ),
+            )),
             Err(d) => Err(Failed::partial(o, d)),
         }
     }
@@ -70,12 +85,25 @@ impl Resource for KeyPair {
     async fn read(&self, cx: &Ctx<'_>, state: &Obj) -> Result<Option<Obj>, Diagnostics> {
         let ec2 = cx.ec2();
         let name = id_of(state)?;
-        let out = match call(op("reading", "DescribeKeyPairs"), || ec2.describe_key_pairs().key_names(&name).include_public_key(true).send()).await {
+        let out = match call(op("reading", "DescribeKeyPairs"), || {
+            ec2.describe_key_pairs()
+                .key_names(&name)
+                .include_public_key(true)
+                .send()
+        })
+        .await
+        {
             Ok(o) => o,
             Err(e) if e.is(&["InvalidKeyPair.NotFound"]) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let Some(k) = out.key_pairs().iter().find(|k| k.key_name() == Some(name.as_str())) else { return Ok(None) };
+        let Some(k) = out
+            .key_pairs()
+            .iter()
+            .find(|k| k.key_name() == Some(name.as_str()))
+        else {
+            return Ok(None);
+        };
         let mut o = state.clone();
         o.insert("id".into(), s(name.clone()));
         o.insert("key_name".into(), s(name.clone()));
@@ -90,7 +118,10 @@ impl Resource for KeyPair {
         // is the same key.
         if let Some(pk) = k.public_key() {
             let configured = get_str(state, "public_key").unwrap_or_default();
-            let same_key = configured.split_whitespace().take(2).eq(pk.split_whitespace().take(2));
+            let same_key = configured
+                .split_whitespace()
+                .take(2)
+                .eq(pk.split_whitespace().take(2));
             if !same_key {
                 o.insert("public_key".into(), s(pk.trim()));
             }
@@ -102,17 +133,32 @@ impl Resource for KeyPair {
     async fn update(&self, cx: &Ctx<'_>, prior: &Obj, planned: &Obj) -> Result<Obj, Failed> {
         let ec2 = cx.ec2();
         let id = get_str(prior, "key_pair_id").unwrap_or_default();
-        update_tags(&ec2, WHAT, &id, &state_tags(prior), &tags_to_send(cx.aws, planned)).await?;
+        update_tags(
+            &ec2,
+            WHAT,
+            &id,
+            &state_tags(prior),
+            &tags_to_send(cx.aws, planned),
+        )
+        .await?;
         match self.read(cx, planned).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "DescribeKeyPairs"), "the key pair disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "DescribeKeyPairs"),
+                "the key pair disappeared",
+            )
+            .into()),
         }
     }
 
     async fn delete(&self, cx: &Ctx<'_>, prior: &Obj) -> Result<(), Diagnostics> {
         let ec2 = cx.ec2();
         let name = id_of(prior)?;
-        match call(op("deleting", "DeleteKeyPair"), || ec2.delete_key_pair().key_name(&name).send()).await {
+        match call(op("deleting", "DeleteKeyPair"), || {
+            ec2.delete_key_pair().key_name(&name).send()
+        })
+        .await
+        {
             Ok(_) => Ok(()),
             Err(e) if e.is(&["InvalidKeyPair.NotFound"]) => Ok(()),
             Err(e) => Err(e.into()),

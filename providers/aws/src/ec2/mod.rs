@@ -37,7 +37,12 @@ pub(crate) fn resources() -> Vec<Box<dyn Resource>> {
 }
 
 pub(crate) fn data_sources() -> Vec<Box<dyn DataSource>> {
-    vec![Box::new(data::AvailabilityZones), Box::new(data::VpcData), Box::new(data::Subnets), Box::new(ami::Ami)]
+    vec![
+        Box::new(data::AvailabilityZones),
+        Box::new(data::VpcData),
+        Box::new(data::Subnets),
+        Box::new(ami::Ami),
+    ]
 }
 
 /// Tags as AWS reports them → a map.
@@ -49,7 +54,10 @@ pub(crate) fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 
 /// `TagSpecifications` for a create call (none when there are no tags: EC2 rejects an
 /// empty specification).
-pub(crate) fn tag_spec(rt: ResourceType, tags: &BTreeMap<String, String>) -> Option<TagSpecification> {
+pub(crate) fn tag_spec(
+    rt: ResourceType,
+    tags: &BTreeMap<String, String>,
+) -> Option<TagSpecification> {
     if tags.is_empty() {
         return None;
     }
@@ -69,13 +77,25 @@ pub(crate) async fn update_tags(
     new: &BTreeMap<String, String>,
 ) -> Result<(), crate::api::ApiError> {
     use crate::api::{call_retry, Op};
-    let removed: Vec<Tag> =
-        old.keys().filter(|k| !new.contains_key(*k)).map(|k| Tag::builder().key(k).build()).collect();
+    let removed: Vec<Tag> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .map(|k| Tag::builder().key(k).build())
+        .collect();
     if !removed.is_empty() {
         let op = Op::new("updating", what, "EC2", "DeleteTags");
-        call_retry(op, NOT_FOUND_CODES, std::time::Duration::from_secs(120), || {
-            client.delete_tags().resources(id).set_tags(Some(removed.clone())).send()
-        })
+        call_retry(
+            op,
+            NOT_FOUND_CODES,
+            std::time::Duration::from_secs(120),
+            || {
+                client
+                    .delete_tags()
+                    .resources(id)
+                    .set_tags(Some(removed.clone()))
+                    .send()
+            },
+        )
         .await?;
     }
     let changed: Vec<Tag> = new
@@ -85,9 +105,18 @@ pub(crate) async fn update_tags(
         .collect();
     if !changed.is_empty() {
         let op = Op::new("updating", what, "EC2", "CreateTags");
-        call_retry(op, NOT_FOUND_CODES, std::time::Duration::from_secs(120), || {
-            client.create_tags().resources(id).set_tags(Some(changed.clone())).send()
-        })
+        call_retry(
+            op,
+            NOT_FOUND_CODES,
+            std::time::Duration::from_secs(120),
+            || {
+                client
+                    .create_tags()
+                    .resources(id)
+                    .set_tags(Some(changed.clone()))
+                    .send()
+            },
+        )
         .await?;
     }
     Ok(())
@@ -97,7 +126,11 @@ pub(crate) async fn update_tags(
 pub(crate) fn state_tags(o: &Obj) -> BTreeMap<String, String> {
     o.get("tags_all")
         .and_then(Value::as_map)
-        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -116,7 +149,10 @@ pub(crate) const NOT_FOUND_CODES: &[&str] = &[
 ];
 
 pub(crate) fn filter(name: &str, values: &[String]) -> Filter {
-    Filter::builder().name(name).set_values(Some(values.to_vec())).build()
+    Filter::builder()
+        .name(name)
+        .set_values(Some(values.to_vec()))
+        .build()
 }
 
 /// The `filter { name values }` block of EC2 data sources.
@@ -137,8 +173,15 @@ pub(crate) fn filters_from(config: &Obj) -> Vec<Filter> {
     let mut out = Vec::new();
     if let Some(fs) = config.get("filter").and_then(Value::as_seq) {
         for f in fs {
-            let name = f.get_attr("name").and_then(Value::as_str).unwrap_or("").to_string();
-            let values = f.get_attr("values").map(crate::framework::strings).unwrap_or_default();
+            let name = f
+                .get_attr("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let values = f
+                .get_attr("values")
+                .map(crate::framework::strings)
+                .unwrap_or_default();
             out.push(filter(&name, &values));
         }
     }

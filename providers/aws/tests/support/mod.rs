@@ -35,7 +35,7 @@ pub fn obj(pairs: Vec<(&str, Value)>) -> Value {
 /// A provider block pointing every service at moto, with optional default tags.
 pub fn provider_config(endpoint: &str, default_tags: &[(&str, &str)]) -> Value {
     let mut eps = BTreeMap::new();
-    for s in ["ec2", "sts"] {
+    for s in ["acm", "ec2", "eks", "elasticache", "elbv2", "iam", "rds", "route53", "s3", "secretsmanager", "sts"] {
         eps.insert(s.to_string(), st(endpoint));
     }
     let mut m = vec![
@@ -43,6 +43,7 @@ pub fn provider_config(endpoint: &str, default_tags: &[(&str, &str)]) -> Value {
         ("access_key", st("testing")),
         ("secret_key", st("testing").mark_sensitive()),
         ("endpoints", Value::list(vec![Value::Object(eps)])),
+        ("s3_use_path_style", Value::Bool(true)),
     ];
     if !default_tags.is_empty() {
         m.push(("default_tags", Value::list(vec![obj(vec![("tags", tags(default_tags))])])));
@@ -58,14 +59,14 @@ pub async fn configure(endpoint: &str, default_tags: &[(&str, &str)]) -> Arc<dyn
     }
 }
 
-pub async fn ec2_client(endpoint: &str) -> aws_sdk_ec2::Client {
-    let conf = aws_sdk_ec2::Config::builder()
-        .behavior_version(aws_sdk_ec2::config::BehaviorVersion::latest())
-        .region(aws_sdk_ec2::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "test"))
+pub async fn ec2_client(endpoint: &str) -> plinth_provider_aws::sdk::ec2::Client {
+    let conf = plinth_provider_aws::sdk::ec2::Config::builder()
+        .behavior_version(plinth_provider_aws::sdk::ec2::config::BehaviorVersion::latest())
+        .region(plinth_provider_aws::sdk::ec2::config::Region::new("us-east-1"))
+        .credentials_provider(plinth_provider_aws::sdk::ec2::config::Credentials::new("testing", "testing", None, None, "test"))
         .endpoint_url(endpoint)
         .build();
-    aws_sdk_ec2::Client::from_conf(conf)
+    plinth_provider_aws::sdk::ec2::Client::from_conf(conf)
 }
 
 pub async fn plan(

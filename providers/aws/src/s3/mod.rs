@@ -1,0 +1,14 @@
+//! S3: aws_s3_bucket, aws_s3_bucket_versioning (feature `s3`).
+//!
+//! Each resource lives in its own module and implements [`crate::framework::Resource`];
+//! this module lists them.
+
+use crate::framework::{DataSource, Resource};
+
+pub(crate) fn resources() -> Vec<Box<dyn Resource>> {
+    vec![]
+}
+
+pub(crate) fn data_sources() -> Vec<Box<dyn DataSource>> {
+    vec![]
+}

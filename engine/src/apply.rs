@@ -171,6 +171,21 @@ async fn do_op(op: &Op) -> OpOut {
             let (cfg, cfg_marks) = op.config.clone().unmark_deep();
             let prior = if op.kind == OpKind::Update { op.prior.clone().map(|v| v.unmark_deep()) } else { None };
             let prior_bare = prior.as_ref().map(|(b, _)| b.clone());
+            let (planned_bare, planned_marks) = op.planned.clone().unmark_deep();
+            // A change of sensitivity alone: the provider is not called (as in Terraform);
+            // the object is rewritten with the planned marks.
+            if op.kind == OpKind::Update && planned_bare.is_wholly_known() && prior_bare.as_ref().is_some_and(|b| crate::objchange::same_value(b, &planned_bare)) {
+                if let Some(old) = &op.prior_state {
+                    let mut marks = planned_marks;
+                    marks.extend(cfg_marks);
+                    let v = mark_value(planned_bare, &marks, block);
+                    let mut inst = instance_from_value(&v, &op.schema, &op.private, op.deps.clone(), op.cbd, false);
+                    inst.identity = old.identity.clone();
+                    inst.identity_schema_version = old.identity_schema_version;
+                    let id = id_of(Some(&v));
+                    return (vec![InstanceChange::Set { addr: cur_addr, provider: op.provider_name.clone(), each: None, instance: inst }], Some(v), true, diags, id);
+                }
+            }
             // Final plan with the now-known configuration.
             let proposed = proposed_new(block, prior_bare.as_ref(), &cfg);
             let resp = p
@@ -212,10 +227,10 @@ async fn do_op(op: &Op) -> OpOut {
                 .await;
             let failed = resp.diagnostics.has_errors();
             diags.extend(resp.diagnostics.with_address(&addr_s));
+            // The marks the plan decided (configuration, schema, ignored attributes' prior
+            // marks) plus the configuration's as evaluated now.
             let mut marks = cfg_marks;
-            if let Some((_, pm)) = &prior {
-                marks.extend(pm.iter().cloned());
-            }
+            marks.extend(planned_marks);
             let mut changes = Vec::new();
             if op.kind == OpKind::CreateDeposing {
                 if let Some(old) = &op.prior_state {

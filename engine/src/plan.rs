@@ -286,12 +286,22 @@ async fn run_job(j: InstJob) -> InstOut {
     } else {
         action
     };
-    let mut marks = cfg_marks.clone();
-    if !action.creates() {
-        marks.extend(prior_marks.iter().cloned());
-    }
+    // Marks of the new object: the configuration's (Terraform's `MarkWithPaths(unmarkedPaths)`
+    // plus the schema's sensitive attributes); ignored attributes keep the prior object's.
+    let marks = match (&j.ignore, action.creates()) {
+        (IgnoreMode::None, _) | (_, true) => cfg_marks.clone(),
+        (IgnoreMode::All, false) => prior_marks.clone(),
+        (IgnoreMode::Paths(ps), false) => {
+            let ignored = |m: &AttrPath| ps.iter().any(|p| p.is_prefix_of(m) || m.is_prefix_of(p));
+            let mut ms: Vec<AttrPath> = cfg_marks.iter().filter(|m| !ignored(m)).cloned().collect();
+            ms.extend(prior_marks.iter().filter(|m| ignored(m)).cloned());
+            ms
+        }
+    };
     let after = mark_value(planned, &marks, block);
     let before = prior.clone().unwrap_or(Value::Null(ty.clone()));
+    // A change of sensitivity alone is an update (it rewrites `sensitive_attributes`).
+    let action = if action == Action::NoOp && !same_marks(&before, &after) { Action::Update } else { action };
     let change = ResourceChange {
         addr: j.addr.clone(),
         prev_run_addr: j.prev_addr.clone(),
@@ -308,6 +318,17 @@ async fn run_job(j: InstJob) -> InstOut {
         planned_private,
     };
     InstOut { addr: j.addr, change: Some(change), value: after, data_read: None, diags }
+}
+
+/// Whether two values carry sensitive marks at the same paths.
+pub(crate) fn same_marks(a: &Value, b: &Value) -> bool {
+    let norm = |v: &Value| {
+        let mut p = v.clone().unmark_deep().1;
+        p.sort();
+        p.dedup();
+        p
+    };
+    norm(a) == norm(b)
 }
 
 impl<'a> Planner<'a> {
@@ -897,6 +918,8 @@ impl<'a> Planner<'a> {
                 });
             }
         }
+        // Terraform lists output changes by name.
+        out.sort_by(|a, b| a.name.cmp(&b.name));
         out
     }
 

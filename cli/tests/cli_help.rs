@@ -33,6 +33,9 @@ const PATHS: &[&[&str]] = &[
     &["workspace", "select"],
     &["workspace", "delete"],
     &["workspace", "show"],
+    &["refresh"],
+    &["taint"],
+    &["untaint"],
 ];
 
 #[test]

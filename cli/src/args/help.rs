@@ -32,6 +32,9 @@ pub fn help_text<S: AsRef<str>>(path: &[S]) -> Option<&'static str> {
         ["workspace" | "env", "delete"] => include_str!("help/workspace-delete.txt"),
         ["workspace" | "env", "show"] => include_str!("help/workspace-show.txt"),
         ["version"] => include_str!("help/version.txt"),
+        ["refresh"] => include_str!("help/refresh.txt"),
+        ["taint"] => include_str!("help/taint.txt"),
+        ["untaint"] => include_str!("help/untaint.txt"),
         _ => return None,
     })
 }
@@ -65,6 +68,7 @@ mod tests {
             ["show"] => ShowArgs::command(),
             ["force-unlock"] => ForceUnlockArgs::command(),
             ["version"] => VersionArgs::command(),
+            ["taint"] | ["untaint"] => TaintArgs::command(),
             ["state", "list"] => StateListArgs::command(),
             ["state", "mv"] => StateMvArgs::command(),
             ["state", "rm"] => StateRmArgs::command(),

@@ -56,6 +56,10 @@ pub enum Command {
     ForceUnlock(ForceUnlockArgs),
     Version(VersionArgs),
     Providers(ProvidersArgs),
+    /// `refresh`: `apply -refresh-only -auto-approve`, as Terraform defines it.
+    Refresh(ApplyArgs),
+    Taint(TaintArgs),
+    Untaint(TaintArgs),
 }
 
 #[derive(Debug)]
@@ -80,7 +84,8 @@ pub enum WorkspaceCommand {
 /// Commands listed by `plinth -help`, with nested subcommands.
 pub const COMMANDS: &[&str] = &[
     "init", "validate", "plan", "apply", "destroy", "console", "fmt", "force-unlock", "graph",
-    "import", "output", "providers", "show", "state", "version", "workspace",
+    "import", "output", "providers", "refresh", "show", "state", "taint", "untaint", "version",
+    "workspace",
 ];
 pub const STATE_COMMANDS: &[&str] = &["list", "mv", "pull", "push", "rm", "show"];
 pub const WORKSPACE_COMMANDS: &[&str] = &["delete", "list", "new", "select", "show"];
@@ -251,6 +256,15 @@ fn parse_command(name: &str, rest: &[String]) -> Result<Parsed, UsageError> {
             Command::Import(a)
         }
         "graph" => Command::Graph(clap_parse(&p, rest)?),
+        "refresh" => {
+            let mut a: ApplyArgs = clap_parse::<DestroyArgs>(&p, rest)?.into();
+            a.plan.refresh_only = true;
+            a.auto_approve = true;
+            a.plan.vars.ordered = order;
+            Command::Refresh(a)
+        }
+        "taint" => Command::Taint(clap_parse(&p, rest)?),
+        "untaint" => Command::Untaint(clap_parse(&p, rest)?),
         "force-unlock" => Command::ForceUnlock(clap_parse(&p, rest)?),
         "version" => Command::Version(clap_parse(&p, rest)?),
         _ => Command::Providers(clap_parse(&p, rest)?),

@@ -291,6 +291,22 @@ pub struct StateRmArgs {
 #[command(name = "pull", disable_help_flag = true)]
 pub struct StatePullArgs {}
 
+/// `taint` and `untaint`: mark (or unmark) one resource instance for replacement.
+#[derive(Parser, Debug, Clone)]
+#[command(name = "taint", disable_help_flag = true)]
+pub struct TaintArgs {
+    /// `-allow-missing`: succeed (with a warning) when the instance is not in state.
+    #[arg(long = "allow-missing")]
+    pub allow_missing: bool,
+    #[command(flatten)]
+    pub state: StatePathOpt,
+    #[command(flatten)]
+    pub lock: LockOpts,
+    #[arg(long = "no-color")]
+    pub no_color: bool,
+    pub address: String,
+}
+
 #[derive(Parser, Debug, Clone)]
 #[command(name = "push", disable_help_flag = true)]
 pub struct StatePushArgs {

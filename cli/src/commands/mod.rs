@@ -39,6 +39,9 @@ pub fn run(command: Command, ui: &mut Ui) -> i32 {
         Command::Import(a) => misc::run_import(a, ui),
         Command::Graph(a) => misc::run_graph(a, ui),
         Command::Providers(a) => misc::run_providers(a, ui),
+        Command::Refresh(a) => operation::run_apply(a, ui, false),
+        Command::Taint(a) => state::run_taint(a, ui, true),
+        Command::Untaint(a) => state::run_taint(a, ui, false),
         Command::Console(a) => console::run(a, ui),
     }
 }

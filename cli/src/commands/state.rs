@@ -365,3 +365,119 @@ async fn push(a: StatePushArgs, ui: &mut Ui) -> i32 {
         Err(e) => fail(ui, e.to_diagnostic()),
     }
 }
+
+/// `plinth taint ADDRESS` (`taint = true`) and `plinth untaint ADDRESS`: mark one resource
+/// instance for replacement on the next apply, or clear that mark. Terraform's messages and
+/// exit codes; `-allow-missing` turns "not in state" into a warning.
+pub fn run_taint(a: crate::args::TaintArgs, ui: &mut Ui, taint: bool) -> i32 {
+    ui.set_no_color(a.no_color);
+    let rt = match workdir::runtime() {
+        Ok(rt) => rt,
+        Err(d) => return fail(ui, d),
+    };
+    rt.block_on(taint_async(a, ui, taint))
+}
+
+async fn taint_async(a: crate::args::TaintArgs, ui: &mut Ui, taint: bool) -> i32 {
+    let addr: ResourceInstanceAddress = match a.address.parse() {
+        Ok(x) => x,
+        Err(e) => {
+            let mut d = e.to_diagnostic(&a.address);
+            d.summary = "Invalid address".into();
+            return fail(ui, d);
+        }
+    };
+    let verb = if taint { "tainted" } else { "untainted" };
+    if addr.resource.mode == plinth_lang::ResourceMode::Data {
+        return fail(
+            ui,
+            Diagnostic::error("Invalid address")
+                .with_detail(format!("Data resources like {addr} cannot be {verb}: they are read again on every plan."))
+                .with_help("give the address of a managed resource instance"),
+        );
+    }
+    let (backend, ws) = match locate(a.state.state.as_deref()).await {
+        Ok(x) => x,
+        Err(d) => return fail(ui, d),
+    };
+    if let Err(d) = read_existing(backend.clone(), &ws).await {
+        return fail(ui, d);
+    }
+    let (mut m, _) = match workdir::open_state(
+        backend,
+        &ws,
+        &a.lock,
+        if taint {
+            "OperationTypeTaint"
+        } else {
+            "OperationTypeUntaint"
+        },
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(d) => return fail(ui, d),
+    };
+    let key = addr_to_state(&addr, None);
+    let found = m
+        .state()
+        .resource(key.module.as_deref(), key.mode, &key.type_name, &key.name)
+        .and_then(|r| {
+            m.state()
+                .instance(&key)
+                .map(|i| (r.provider.clone(), r.each, i.clone()))
+        });
+    let Some((provider, each, mut instance)) = found else {
+        let _ = m.release().await;
+        if a.allow_missing {
+            ui.diagnostics(
+                &Diagnostics::from(Diagnostic::warning("No such resource instance").with_detail(format!(
+                    "Resource instance {addr} was not found, but this is not an error because -allow-missing was set."
+                ))),
+                None,
+            );
+            return 0;
+        }
+        return fail(
+            ui,
+            Diagnostic::error("No such resource instance").with_detail(format!(
+                "There is no resource instance in the state with the address {addr}. If the resource configuration has just been added, you must run \"plinth apply\" once to create the corresponding instance(s) before they can be {verb}."
+            )),
+        );
+    };
+    if !taint && !instance.is_tainted() {
+        let _ = m.release().await;
+        return fail(
+            ui,
+            Diagnostic::error("Resource instance is not tainted").with_detail(format!(
+                "Resource instance {addr} is not currently tainted, and so it cannot be untainted."
+            )),
+        );
+    }
+    instance.status = taint.then(|| "tainted".to_string());
+    if let Err(e) = m
+        .record_all(vec![InstanceChange::Set {
+            addr: key,
+            provider,
+            each,
+            instance,
+        }])
+        .await
+    {
+        let _ = m.release().await;
+        return fail(ui, e.to_diagnostic());
+    }
+    if let Err(e) = m.close().await {
+        return fail(ui, e.to_diagnostic());
+    }
+    if taint {
+        ui.outln(&format!(
+            "Resource instance {addr} has been marked as tainted."
+        ));
+    } else {
+        ui.outln(&format!(
+            "Resource instance {addr} has been successfully untainted."
+        ));
+    }
+    0
+}

@@ -121,3 +121,85 @@ fn plaintext_state_is_refused_when_enforced_and_migrated_with_a_fallback() {
     let list = run_env(d, &["state", "list"], &[PASS]);
     assert_eq!(stdout(&list).trim(), "terraform_data.a\nterraform_data.b");
 }
+
+/// Plinth's precedence for the encryption block's variables: default < TF_VAR_ <
+/// terraform.tfvars < *.auto.tfvars < -var; a needed variable without a value is a clear
+/// error in commands that have no -var option too.
+#[test]
+fn encryption_variables_come_from_every_source_with_plinths_precedence() {
+    let right = PASS.1;
+    let wrong = "incorrect horse battery staple";
+    let dir = dir_with(&[("main.tf", &format!("{ENC}{RES}"))]);
+    let d = dir.path();
+    ok(&run(d, &["init"]));
+    let var = format!("pass={right}");
+    ok(&run(d, &["apply", "-auto-approve", "-var", &var]));
+    assert!(plinth_encryption::is_envelope(&std::fs::read(d.join("terraform.tfstate")).unwrap()));
+    let plan = run(d, &["plan", "-detailed-exitcode", "-var", &var]);
+    assert_eq!(code(&plan), 0, "{}{}", stdout(&plan), stderr(&plan));
+
+    // No value anywhere: plan stops at the variable, state list at the encryption block.
+    let plan = run(d, &["plan", "-input=false"]);
+    assert_eq!(code(&plan), 1);
+    assert!(stderr(&plan).contains("No value for required variable"), "{}", stderr(&plan));
+    let list = run(d, &["state", "list"]);
+    assert_eq!(code(&list), 1, "{}", stdout(&list));
+    let e = stderr(&list);
+    assert!(e.contains("No value for variable \"pass\" used by the encryption block"), "{e}");
+    assert!(e.contains("TF_VAR_pass") && e.contains("terraform.tfvars"), "{e}");
+    assert!(e.contains("main.tf"), "points at the reference: {e}");
+
+    let decrypt_err = "decrypting state: the key from key_provider.pbkdf2.k does not decrypt it";
+    // terraform.tfvars counts (for plan and for state commands).
+    std::fs::write(d.join("terraform.tfvars"), format!("pass = \"{right}\"\n")).unwrap();
+    ok(&run(d, &["state", "list"]));
+    let plan = run(d, &["plan", "-detailed-exitcode"]);
+    assert_eq!(code(&plan), 0, "{}", stderr(&plan));
+    // … and overrides TF_VAR_.
+    let env_loses = run_env(d, &["state", "list"], &[("TF_VAR_pass", wrong)]);
+    assert_eq!(code(&env_loses), 0, "tfvars beats TF_VAR_: {}", stderr(&env_loses));
+    std::fs::write(d.join("terraform.tfvars"), format!("pass = \"{wrong}\"\n")).unwrap();
+    let file_wins = run_env(d, &["state", "list"], &[PASS]);
+    assert_eq!(code(&file_wins), 1);
+    assert!(stderr(&file_wins).contains(decrypt_err), "{}", stderr(&file_wins));
+    // -var beats the files.
+    let plan = run(d, &["plan", "-detailed-exitcode", "-var", &var]);
+    assert_eq!(code(&plan), 0, "-var beats terraform.tfvars: {}", stderr(&plan));
+    // *.auto.tfvars beats terraform.tfvars; -var-file is read too.
+    std::fs::write(d.join("x.auto.tfvars"), format!("pass = \"{right}\"\n")).unwrap();
+    ok(&run(d, &["state", "list"]));
+    std::fs::write(d.join("x.auto.tfvars"), format!("pass = \"{wrong}\"\n")).unwrap();
+    std::fs::write(d.join("right.tfvars"), format!("pass = \"{right}\"\n")).unwrap();
+    let plan = run(d, &["plan", "-detailed-exitcode", "-var-file=right.tfvars"]);
+    assert_eq!(code(&plan), 0, "-var-file: {}", stderr(&plan));
+    let plan = run(d, &["plan"]);
+    assert_eq!(code(&plan), 1);
+    assert!(stderr(&plan).contains(decrypt_err), "{}", stderr(&plan));
+}
+
+/// `local.*` in the encryption block, computed from variables and functions.
+#[test]
+fn encryption_block_uses_locals() {
+    let enc = ENC.replace("passphrase = var.pass", "passphrase = local.passphrase")
+        + "locals {\n  passphrase = \"${upper(var.pass)}-and-some-more-words\"\n}\n";
+    let dir = dir_with(&[("main.tf", &format!("{enc}{RES}"))]);
+    let d = dir.path();
+    ok(&run(d, &["init"]));
+    ok(&run(d, &["apply", "-auto-approve", "-var", "pass=short"]));
+    let plan = run(d, &["plan", "-detailed-exitcode", "-var", "pass=short"]);
+    assert_eq!(code(&plan), 0, "{}{}", stdout(&plan), stderr(&plan));
+    let wrong = run(d, &["plan", "-var", "pass=other"]);
+    assert_eq!(code(&wrong), 1);
+    assert!(stderr(&wrong).contains("does not decrypt it"), "{}", stderr(&wrong));
+    // The same passphrase written out reads the state: the local was evaluated as written.
+    let literal = ENC.replace("passphrase = var.pass", "passphrase = \"SHORT-and-some-more-words\"");
+    std::fs::write(d.join("main.tf"), format!("{literal}{RES}")).unwrap();
+    let list = run(d, &["state", "list"]);
+    assert_eq!(stdout(&list).trim(), "terraform_data.a", "{}", stderr(&list));
+    // A local that depends on a resource is refused with a reason.
+    let bad = ENC.replace("passphrase = var.pass", "passphrase = local.p") + "locals {\n  p = terraform_data.a.output\n}\n";
+    std::fs::write(d.join("main.tf"), format!("{bad}{RES}")).unwrap();
+    let o = run(d, &["plan", "-var", "pass=short"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("Invalid reference in the encryption block"), "{}", stderr(&o));
+}

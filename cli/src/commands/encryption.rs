@@ -2,34 +2,86 @@
 //! { … } }` block (see `plinth-encryption`), wraps the state backend in
 //! [`plinth_encryption::EncryptedBackend`], and encrypts/decrypts plan files.
 //!
-//! Variables in the block take their defaults and `TF_VAR_NAME` values (the block is
-//! needed before `-var` values are collected, as in OpenTofu's early evaluation).
+//! The block may use root variables and locals (OpenTofu's early evaluation). Variables take
+//! Plinth's usual precedence: the values [`crate::commands::workdir::variables`] collected for
+//! this command (`-var`, `-var-file`, tfvars, `TF_VAR_NAME`, defaults, answers typed at a
+//! prompt) once it ran; before that, or in commands without `-var` options (`state`,
+//! `output`, `workspace`, `show`), tfvars files, `TF_VAR_NAME` and defaults. A variable the
+//! block needs that has no value is an error saying how to set it.
 
 use plinth_encryption::{EncryptedBackend, Encryption};
+use plinth_lang::variables::VariableOptions;
 use plinth_lang::Config;
-use plinth_sdk::{Diagnostic, Value};
+use plinth_sdk::{Diagnostic, Diagnostics, Value};
 use plinth_state::StateBackend;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+/// Root variable values collected for the running command (see [`set_variables`]).
+static VARIABLES: Mutex<Option<BTreeMap<String, Value>>> = Mutex::new(None);
+
+/// Records the root variables' values the command collected (all sources, Plinth's
+/// precedence), for the encryption block's `var.NAME` references.
+pub fn set_variables(values: &BTreeMap<String, Value>) {
+    if let Ok(mut g) = VARIABLES.lock() {
+        *g = Some(values.clone());
+    }
+}
+
+/// Root variable values without `-var` options: tfvars files, `TF_VAR_NAME`, defaults.
+/// Variables without a value are left out (the encryption block reports them if it needs
+/// them); other problems with the values are reported here only when the encryption block
+/// fails, so a command that does not need them is not stopped by them.
+fn variables_without_cli(config: &Config) -> (BTreeMap<String, Value>, Diagnostics) {
+    let opts = VariableOptions {
+        dir: PathBuf::from("."),
+        cli: Vec::new(),
+        env: std::env::vars().collect(),
+    };
+    let (raw, mut diags) =
+        plinth_lang::variables::collect_variable_values(&config.root, &opts, &config.sources);
+    let scope = plinth_lang::EmptyScope;
+    let cwd = crate::commands::workdir::cwd();
+    let ctx = plinth_lang::EvalContext { scope: &scope, cwd: &cwd };
+    let (mut values, missing, d) =
+        plinth_lang::variables::finalize_root_variables(&config.root, &raw, &ctx, true);
+    diags.extend(d);
+    for m in missing {
+        values.remove(&m);
+    }
+    (values, diags)
+}
 
 /// The configuration's encryption, if it has an `encryption` block.
 pub fn encryption(config: Option<&Config>) -> Result<Option<Arc<Encryption>>, Diagnostic> {
-    let Some(config) = config else { return Ok(None) };
-    let Some(body) = config.root.terraform.encryption.as_ref() else { return Ok(None) };
-    let mut vars = BTreeMap::new();
-    for (name, v) in &config.root.variables {
-        if let Ok(s) = std::env::var(format!("TF_VAR_{name}")) {
-            vars.insert(name.clone(), Value::string(s));
-        } else if let Some(d) = &v.default {
-            vars.insert(name.clone(), d.clone());
-        }
+    let Some(config) = config else {
+        return Ok(None);
+    };
+    if config.root.terraform.encryption.is_none() {
+        return Ok(None);
     }
-    match Encryption::from_body(body, &vars) {
-        Ok(e) => Ok(Some(Arc::new(e))),
-        Err(diags) => Err(diags
-            .into_iter()
-            .find(|d| d.is_error())
-            .unwrap_or_else(|| Diagnostic::bug("invalid encryption block", "no error was reported"))),
+    let collected = VARIABLES.lock().ok().and_then(|g| g.clone());
+    let (vars, var_diags) = match collected {
+        Some(v) => (v, Diagnostics::new()),
+        None => variables_without_cli(config),
+    };
+    match Encryption::from_module(&config.root, &vars) {
+        Ok(e) => Ok(e.map(Arc::new)),
+        Err(diags) => {
+            let first = diags
+                .into_iter()
+                .find(|d| d.is_error())
+                .unwrap_or_else(|| Diagnostic::bug("invalid encryption block", "no error was reported"));
+            // A variable without a value may be one whose tfvars/TF_VAR_ value was invalid:
+            // that error says more.
+            if first.summary.starts_with("No value for variable") {
+                if let Some(v) = var_diags.into_iter().find(|d| d.is_error()) {
+                    return Err(v);
+                }
+            }
+            Err(first)
+        }
     }
 }
 

@@ -317,6 +317,7 @@ pub fn variables(
         raw.insert(name.clone(), rv);
         values.insert(name, v);
     }
+    crate::commands::encryption::set_variables(&values);
     (values, diags)
 }
 

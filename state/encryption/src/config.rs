@@ -2,15 +2,18 @@
 //!
 //! References inside the block (`key_provider.pbkdf2.k`, `method.aes_gcm.m`) are evaluated
 //! with plinth-lang's evaluator against a scope that knows the declared key providers and
-//! methods (as address strings) and the root module's variables, nothing else.
+//! methods (as address strings), the root module's variables (`var.NAME`, with the values the
+//! caller collected: `-var`, tfvars files, `TF_VAR_NAME`, defaults) and its locals
+//! (`local.NAME`, evaluated on demand from variables, other locals and functions), as
+//! OpenTofu's early evaluation allows — nothing else.
 
 use crate::envelope::{self, Decrypted};
 use crate::keys::{self, KeyProvider, KeyStore, Kind};
-use plinth_lang::{Body, EvalContext, NestedBlock, Reference, Scope};
+use plinth_lang::{Body, EvalContext, Module, NestedBlock, Reference, Scope};
 use plinth_sdk::{Diagnostic, Diagnostics, SourceRange, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A method a target uses.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,19 +62,82 @@ impl std::fmt::Debug for Encryption {
 
 struct EncScope<'a> {
     vars: &'a BTreeMap<String, Value>,
+    /// The root module, when the caller gave it: declared variables (for "no value" errors)
+    /// and locals.
+    module: Option<&'a Module>,
     providers: BTreeMap<String, Vec<String>>,
     methods: BTreeMap<String, Vec<String>>,
+    /// Locals evaluated so far, and the ones being evaluated (cycle detection).
+    locals: Mutex<(BTreeMap<String, Value>, Vec<String>)>,
+}
+
+impl EncScope<'_> {
+    fn variable(&self, n: &str, range: &SourceRange) -> Result<Value, Diagnostic> {
+        let declared = self.module.and_then(|m| m.variables.get(n));
+        match self.vars.get(n) {
+            Some(v) if v.is_wholly_known() => Ok(v.clone()),
+            // Declared, but no -var, tfvars, TF_VAR_ value and no default.
+            _ if declared.is_some() || self.vars.contains_key(n) => {
+                let at = declared.map(|v| format!(" (declared at {}:{})", v.range.file.display(), v.range.start.line)).unwrap_or_default();
+                Err(Diagnostic::error(format!("No value for variable \"{n}\" used by the encryption block"))
+                    .with_detail(format!(
+                        "The encryption configuration refers to var.{n}{at}, which has no default and was given no value; state and plans cannot be read or written without it."
+                    ))
+                    .with_subject(range.clone())
+                    .with_help(format!(
+                        "set it with -var '{n}=…', in terraform.tfvars (or a *.auto.tfvars file, or -var-file), or in the environment as TF_VAR_{n}"
+                    )))
+            }
+            _ => Err(Diagnostic::error("Reference to undeclared input variable")
+                .with_detail(format!("An input variable with the name {n:?} has not been declared."))
+                .with_subject(range.clone())
+                .with_help(format!("declare it with variable \"{n}\" {{ }} and give it a value"))),
+        }
+    }
+
+    fn local(&self, n: &str, range: &SourceRange) -> Result<Value, Diagnostic> {
+        let Some(local) = self.module.and_then(|m| m.locals.get(n)) else {
+            return Err(Diagnostic::error("Reference to undeclared local value")
+                .with_detail(format!("A local value with the name {n:?} has not been declared in the root module."))
+                .with_subject(range.clone())
+                .with_help(format!("declare it in a locals block: locals {{ {n} = … }}")));
+        };
+        {
+            let g = self.locals.lock().map_err(|_| Diagnostic::bug("encryption scope lock poisoned", "a previous evaluation panicked"))?;
+            if let Some(v) = g.0.get(n) {
+                return Ok(v.clone());
+            }
+            if g.1.iter().any(|x| x == n) {
+                let chain: Vec<String> = g.1.iter().map(|x| format!("local.{x}")).collect();
+                return Err(Diagnostic::error("Cycle in local values used by the encryption block")
+                    .with_detail(format!("local.{n} depends on itself: {} → local.{n}.", chain.join(" → ")))
+                    .with_subject(range.clone())
+                    .with_help("break the cycle: a local value cannot refer to itself, directly or through others"));
+            }
+        }
+        if let Ok(mut g) = self.locals.lock() {
+            g.1.push(n.to_string());
+        }
+        let ctx = EvalContext { scope: self, cwd: Path::new(".") };
+        let (v, d) = plinth_lang::eval_expr(&local.expr, &ctx);
+        if let Ok(mut g) = self.locals.lock() {
+            g.1.retain(|x| x != n);
+        }
+        if let Some(e) = d.into_iter().find(|d| d.is_error()) {
+            return Err(e);
+        }
+        if let Ok(mut g) = self.locals.lock() {
+            g.0.insert(n.to_string(), v.clone());
+        }
+        Ok(v)
+    }
 }
 
 impl Scope for EncScope<'_> {
     fn lookup(&self, r: &Reference, range: &SourceRange) -> Result<Value, Diagnostic> {
         match r {
-            Reference::Var(n) => self.vars.get(n).cloned().ok_or_else(|| {
-                Diagnostic::error("Reference to undeclared input variable")
-                    .with_detail(format!("An input variable with the name {n:?} has not been declared or has no value here."))
-                    .with_subject(range.clone())
-                    .with_help(format!("declare it with variable \"{n}\" {{ }} and give it a value"))
-            }),
+            Reference::Var(n) => self.variable(n, range),
+            Reference::Local(n) => self.local(n, range),
             Reference::Resource { type_name, name } if type_name == "key_provider" || type_name == "method" => {
                 let table = if type_name == "key_provider" { &self.providers } else { &self.methods };
                 let names = table.get(name).ok_or_else(|| {
@@ -83,9 +149,11 @@ impl Scope for EncScope<'_> {
                 Ok(Value::object(names.iter().map(|n| (n.clone(), Value::string(format!("{type_name}.{name}.{n}"))))))
             }
             other => Err(Diagnostic::error("Invalid reference in the encryption block")
-                .with_detail(format!("The encryption block may refer only to variables, key providers and methods, not to {other}."))
+                .with_detail(format!(
+                    "The encryption block (and the locals it uses) may refer only to variables, locals, key providers and methods, not to {other}: it is evaluated before anything else."
+                ))
                 .with_subject(range.clone())
-                .with_help("use a literal value or var.NAME")),
+                .with_help("use a literal value, var.NAME or local.NAME")),
         }
     }
 }
@@ -211,14 +279,41 @@ impl Encryption {
     /// Evaluates the `encryption` block. `vars` are the root module's variable values
     /// (references to anything else are errors). All mistakes are reported at once.
     pub fn from_body(body: &Body, vars: &BTreeMap<String, Value>) -> Result<Encryption, Diagnostics> {
-        Self::from_body_in(body, vars, &default_key_dir())
+        Self::evaluate(body, vars, None, &default_key_dir())
     }
 
     /// [`Encryption::from_body`] with the folder where `keyring` providers keep fallback key
     /// files (default `$XDG_CONFIG_HOME/plinth/keys` or `~/.config/plinth/keys`).
     pub fn from_body_in(body: &Body, vars: &BTreeMap<String, Value>, key_dir: &Path) -> Result<Encryption, Diagnostics> {
+        Self::evaluate(body, vars, None, key_dir)
+    }
+
+    /// Evaluates the root module's `encryption` block (`module.terraform.encryption`; `None`
+    /// when it has none) with `vars`, the root variables' values as the caller collected them
+    /// (its precedence: defaults < `TF_VAR_` < tfvars < `-var`/`-var-file`). The block may
+    /// also use the module's locals. A declared variable missing from `vars` (or unknown
+    /// there) is a "No value for variable" error naming the ways to set it.
+    pub fn from_module(module: &Module, vars: &BTreeMap<String, Value>) -> Result<Option<Encryption>, Diagnostics> {
+        Self::from_module_in(module, vars, &default_key_dir())
+    }
+
+    /// [`Encryption::from_module`] with the `keyring` key folder.
+    pub fn from_module_in(module: &Module, vars: &BTreeMap<String, Value>, key_dir: &Path) -> Result<Option<Encryption>, Diagnostics> {
+        match &module.terraform.encryption {
+            Some(body) => Self::evaluate(body, vars, Some(module), key_dir).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn evaluate(body: &Body, vars: &BTreeMap<String, Value>, module: Option<&Module>, key_dir: &Path) -> Result<Encryption, Diagnostics> {
         let mut diags = Diagnostics::new();
-        let mut scope = EncScope { vars, providers: BTreeMap::new(), methods: BTreeMap::new() };
+        let mut scope = EncScope {
+            vars,
+            module,
+            providers: BTreeMap::new(),
+            methods: BTreeMap::new(),
+            locals: Mutex::new((BTreeMap::new(), Vec::new())),
+        };
         for nb in &body.blocks {
             if let ("key_provider" | "method", [t, n]) = (nb.type_name.as_str(), nb.labels.as_slice()) {
                 let table = if nb.type_name == "key_provider" { &mut scope.providers } else { &mut scope.methods };
@@ -365,6 +460,9 @@ impl Encryption {
                     at.check_known(&["keys", "aad"]);
                     let Some((keys, r)) = at.required_string("keys") else { continue };
                     if !providers.contains_key(&keys) {
+                        if declared(&scope.providers, "key_provider", &keys) {
+                            continue; // declared, but its own error is already reported
+                        }
                         diags.push(
                             Diagnostic::error("invalid keys")
                                 .with_detail(format!("keys must refer to a key provider (key_provider.TYPE.NAME); {keys:?} is not one."))
@@ -395,7 +493,7 @@ impl Encryption {
                     at.check_known(&["method", "enforced"]);
                     let m = at.required_string("method");
                     let enforced = at.bool("enforced");
-                    let method = m.and_then(|(m, r)| method_of(&methods, &m, &r, &mut diags));
+                    let method = m.and_then(|(m, r)| method_of(&methods, &scope.methods, &m, &r, &mut diags));
                     let mut fallback = None;
                     for fb in &nb.body.blocks {
                         if fb.type_name != "fallback" {
@@ -408,7 +506,7 @@ impl Encryption {
                         }
                         let mut fa = Attrs { body: &fb.body, scope: &scope, diags: &mut diags, block: "fallback".into(), range: Some(fb.type_range.clone()) };
                         fa.check_known(&["method"]);
-                        fallback = fa.required_string("method").and_then(|(m, r)| method_of(&methods, &m, &r, &mut diags));
+                        fallback = fa.required_string("method").and_then(|(m, r)| method_of(&methods, &scope.methods, &m, &r, &mut diags));
                     }
                     let Some(method) = method else { continue };
                     if enforced && matches!(method, MethodRef::Unencrypted { .. }) {
@@ -574,9 +672,26 @@ impl Encryption {
     }
 }
 
-fn method_of(methods: &BTreeMap<String, MethodRef>, m: &str, r: &SourceRange, diags: &mut Diagnostics) -> Option<MethodRef> {
+/// Whether `addr` (`TYPE_NAME.T.N`) names a block declared in `table` (type → names).
+fn declared(table: &BTreeMap<String, Vec<String>>, kind: &str, addr: &str) -> bool {
+    let mut parts = addr.splitn(3, '.');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(k), Some(t), Some(n)) if k == kind => table.get(t).is_some_and(|ns| ns.iter().any(|x| x == n)),
+        _ => false,
+    }
+}
+
+fn method_of(
+    methods: &BTreeMap<String, MethodRef>,
+    declared_methods: &BTreeMap<String, Vec<String>>,
+    m: &str,
+    r: &SourceRange,
+    diags: &mut Diagnostics,
+) -> Option<MethodRef> {
     match methods.get(m) {
         Some(x) => Some(x.clone()),
+        // Declared, but its own error is already reported.
+        None if declared(declared_methods, "method", m) => None,
         None => {
             diags.push(
                 Diagnostic::error("invalid method reference")

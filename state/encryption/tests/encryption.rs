@@ -275,3 +275,82 @@ async fn plaintext_state_migrates_on_next_write() {
     assert!(plinth_encryption::is_envelope(&raw));
     assert_eq!(b.read("default").await.unwrap().unwrap(), next);
 }
+
+/// Loads `main.tf` (`text`) and evaluates its encryption block with `vars`.
+fn module_enc(text: &str, vars: &[(&str, &str)]) -> Result<Encryption, Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("main.tf"), text).unwrap();
+    let (m, d) = plinth_lang::load_module_dir(dir.path(), &plinth_lang::SourceMap::default());
+    assert!(!d.has_errors(), "{d:?}");
+    let vars: BTreeMap<String, Value> = vars.iter().map(|(k, v)| (k.to_string(), Value::string(*v))).collect();
+    match Encryption::from_module_in(&m, &vars, &dir.path().join("keys")) {
+        Ok(e) => Ok(e.expect("the module has an encryption block")),
+        Err(d) => Err(d.into_iter().map(|d| format!("{}: {} | {}", d.summary, d.detail.unwrap_or_default(), d.help.join(" "))).collect()),
+    }
+}
+
+const VAR_BLOCK: &str = r#"
+variable "passphrase" {
+  type      = string
+  sensitive = true
+}
+terraform {
+  encryption {
+    key_provider "pbkdf2" "k" {
+      passphrase = var.passphrase
+      iterations = 200000
+    }
+    method "aes_gcm" "m" {
+      keys = key_provider.pbkdf2.k
+    }
+    state {
+      method = method.aes_gcm.m
+    }
+  }
+}
+"#;
+
+#[test]
+fn a_variable_without_default_takes_the_callers_value_or_says_how_to_set_it() {
+    let e = module_enc(VAR_BLOCK, &[("passphrase", "correct horse battery staple")]).unwrap();
+    let sealed = e.encrypt_state(b"{}").unwrap();
+    let again = module_enc(VAR_BLOCK, &[("passphrase", "correct horse battery staple")]).unwrap();
+    assert_eq!(again.decrypt_state(&sealed).unwrap().data, b"{}");
+
+    let errs = module_enc(VAR_BLOCK, &[]).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:?}");
+    assert!(errs[0].starts_with("No value for variable \"passphrase\" used by the encryption block: The encryption configuration refers to var.passphrase (declared at "), "{errs:?}");
+    assert!(errs[0].contains("-var 'passphrase=…'") && errs[0].contains("terraform.tfvars") && errs[0].contains("TF_VAR_passphrase"), "{errs:?}");
+
+    // Undeclared stays an error of its own.
+    let errs = module_enc(&VAR_BLOCK.replace("var.passphrase", "var.nope"), &[("passphrase", "x")]).unwrap_err();
+    assert!(errs[0].starts_with("Reference to undeclared input variable"), "{errs:?}");
+}
+
+#[test]
+fn locals_are_evaluated_from_variables_and_functions() {
+    let text = VAR_BLOCK.replace("var.passphrase", "local.pass")
+        + "locals {\n  prefix = upper(var.passphrase)\n  pass   = \"${local.prefix}-${join(\"-\", [\"battery\", \"staple\"])}\"\n}\n";
+    let e = module_enc(&text, &[("passphrase", "horse")]).unwrap();
+    let sealed = e.encrypt_state(b"{}").unwrap();
+    // The same key as a literal passphrase of the computed value.
+    let lit = module_enc(&VAR_BLOCK.replace("var.passphrase", "\"HORSE-battery-staple\""), &[]).unwrap();
+    assert_eq!(lit.decrypt_state(&sealed).unwrap().data, b"{}");
+    let other = module_enc(&text, &[("passphrase", "mouse")]).unwrap();
+    assert!(other.decrypt_state(&sealed).is_err());
+
+    // A local that needs a resource cannot be known this early.
+    let bad = VAR_BLOCK.replace("var.passphrase", "local.pass") + "locals {\n  pass = terraform_data.x.output\n}\n";
+    let errs = module_enc(&bad, &[("passphrase", "x")]).unwrap_err();
+    assert!(errs[0].starts_with("Invalid reference in the encryption block"), "{errs:?}");
+    // Cycles and undeclared locals.
+    let cyc = VAR_BLOCK.replace("var.passphrase", "local.a") + "locals {\n  a = local.b\n  b = \"${local.a}x\"\n}\n";
+    let errs = module_enc(&cyc, &[]).unwrap_err();
+    assert!(errs[0].starts_with("Cycle in local values used by the encryption block"), "{errs:?}");
+    assert!(errs[0].contains("local.a → local.b → local.a"), "{errs:?}");
+    let errs = module_enc(&VAR_BLOCK.replace("var.passphrase", "local.none"), &[]).unwrap_err();
+    assert!(errs[0].starts_with("Reference to undeclared local value"), "{errs:?}");
+    // A local using a variable without a value names the variable.
+    let errs = module_enc(&text, &[]).unwrap_err();
+    assert!(errs[0].starts_with("No value for variable \"passphrase\""), "{errs:?}");
+}

@@ -269,6 +269,17 @@ const SCENARIOS: &[Scenario] = &[
         prepare: &[],
         known_gap: None,
     },
+    Scenario {
+        name: "check_block_scoped_data",
+        // A data source nested in a check block is read during plan and planned to be read
+        // again during apply (read_because_check_nested); data sources sort first. It reads
+        // the state v1 left, whose output `o` is "v".
+        v1: "resource \"terraform_data\" \"a\" {\n  input = \"x\"\n}\noutput \"o\" {\n  value = \"v\"\n}\n",
+        v2: "resource \"terraform_data\" \"a\" {\n  input = \"x2\"\n}\noutput \"o\" {\n  value = \"v\"\n}\ncheck \"c\" {\n  data \"terraform_remote_state\" \"s\" {\n    backend = \"local\"\n    config = {\n      path = \"terraform.tfstate\"\n    }\n  }\n  assert {\n    condition     = data.terraform_remote_state.s.outputs.o == \"v\"\n    error_message = \"o is not v.\"\n  }\n}\n",
+        args: &[],
+        prepare: &[],
+        known_gap: None,
+    },
 ];
 
 fn plan_section(s: &str) -> String {

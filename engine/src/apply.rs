@@ -6,6 +6,7 @@
 //! independent work goes on; cancellation stops new work and lets in-flight work finish.
 
 use crate::addr::{InstanceKey, ResourceAddress, ResourceInstanceAddress};
+use crate::conditions::{check_rules, RuleKind};
 use crate::confgraph::{module_at, NodeKind};
 use crate::env::Env;
 use crate::model::{Action, ApplySummary, Plan, PlanMode, ResourceChange};
@@ -312,6 +313,43 @@ struct Exec<'a> {
 }
 
 impl<'a> Exec<'a> {
+    /// Evaluates the postconditions of the resource of `addr` with `self` = `value`, and
+    /// turns a nested data source's read errors into warnings. Returns whether the
+    /// instance is still good.
+    fn after_op(&self, addr: &ResourceInstanceAddress, kind: OpKind, value: Option<&Value>, ok: bool, diags: &mut Diagnostics) -> bool {
+        let Some(m) = module_at(&self.env.ctx.config.root, &addr.resource.module.config_path()) else { return ok };
+        let Some(r) = m.resources.get(&addr.resource.local_name()) else { return ok };
+        let mut ok = ok;
+        if kind == OpKind::ReadData && r.check.is_some() {
+            for d in diags.0.iter_mut() {
+                d.severity = plinth_sdk::Severity::Warning;
+            }
+            ok = true;
+        }
+        if !ok || r.lifecycle.postconditions.is_empty() || !matches!(kind, OpKind::Create | OpKind::Update | OpKind::CreateDeposing | OpKind::ReadData) {
+            return ok;
+        }
+        let Some(v) = value else { return ok };
+        let each = self.each_value(addr);
+        let out = {
+            let mut scope = self.env.scope(m, &addr.resource.module, addr.key.clone(), each);
+            scope.self_value = Some(v.clone());
+            check_rules(&self.env, &r.lifecycle.postconditions, &scope, RuleKind::ResourcePostcondition, false, Some(&addr.to_string()))
+        };
+        diags.extend(out.diags);
+        !out.failed
+    }
+
+    /// `each.value` of a `for_each` instance.
+    fn each_value(&self, addr: &ResourceInstanceAddress) -> Option<Value> {
+        let InstanceKey::Str(k) = &addr.key else { return None };
+        let values = self.env.values.read().ok()?;
+        match &values.resources.get(&(addr.resource.module.clone(), addr.resource.local_name()))?.expansion {
+            crate::scope::Expansion::ForEach(m) => m.get(k).cloned(),
+            _ => None,
+        }
+    }
+
     fn prior_value(&mut self, addr: &ResourceInstanceAddress, schema: &Schema, cp: Option<&Arc<dyn ConfiguredProvider>>) -> Option<(Value, InstanceState)> {
         let o = self.prior.get(addr)?;
         let cur = o.current.clone()?;
@@ -412,11 +450,20 @@ impl<'a> Exec<'a> {
                     Some(Action::Create | Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Read) => {
                         let c = change.expect("checked above");
                         let (config, d) = {
-                            let scope = self.env.scope(m, &inst.addr, k.clone(), each);
+                            let scope = self.env.scope(m, &inst.addr, k.clone(), each.clone());
                             self.env.eval_body(&r.body, &schema.block, &scope)
                         };
-                        let bad = d.has_errors();
+                        let mut bad = d.has_errors();
                         self.diags.extend(d.with_address(&addr.to_string()));
+                        if !bad && !r.lifecycle.preconditions.is_empty() {
+                            // Checked again with the values now known (deferred at plan while unknown).
+                            let out = {
+                                let scope = self.env.scope(m, &inst.addr, k.clone(), each.clone());
+                                check_rules(&self.env, &r.lifecycle.preconditions, &scope, RuleKind::ResourcePrecondition, false, Some(&addr.to_string()))
+                            };
+                            bad = out.failed;
+                            self.diags.extend(out.diags);
+                        }
                         if bad {
                             // Let the failure flow through the normal path: an op that fails.
                             vals.insert(k.clone(), Value::Unknown(schema.block.implied_type()));
@@ -647,7 +694,8 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
     // Apply evaluates with the variable values the plan was made with.
     let ctx_owned = Context { variables: plan.variables.clone(), ..ctx.clone() };
     let ctx = &ctx_owned;
-    let (env, d) = Env::new(ctx);
+    let (mut env, d) = Env::new(ctx);
+    env.apply_phase = true;
     diags.extend(d);
     let mut pd = Diagnostics::new();
     let prior = index_state(&plan.prior_state, &mut pd);
@@ -890,11 +938,24 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
             // Without durable state, stop scheduling new work.
             cancelled = true;
         }
-        for r in batch {
+        for mut r in batch {
+            if let Some(v) = &r.value {
+                // `self` of postconditions is the new object, visible to the scope first.
+                if let Ok(mut w) = ex.env.values.write() {
+                    let key = r.addr.resource.local_name();
+                    if let Some(rv) = w.resources.get_mut(&(r.addr.resource.module.clone(), key)) {
+                        rv.instances.insert(r.addr.key.clone(), v.clone());
+                    }
+                }
+            }
+            // The change itself succeeded (a nested data source's failed read counts as done);
+            // a failed postcondition then fails the node, so dependents are skipped.
+            let done = ex.after_op(&r.addr, r.kind, r.value.as_ref(), r.ok, &mut r.diags);
+            let changed_ok = r.ok || (done && r.kind == OpKind::ReadData);
             let recorded = record_err.is_none() || r.changes.is_empty();
-            hook.post_apply(&r.addr, r.action, if r.ok && recorded { Ok(r.id.clone()) } else { Err(()) }, r.elapsed);
+            hook.post_apply(&r.addr, r.action, if changed_ok && recorded { Ok(r.id.clone()) } else { Err(()) }, r.elapsed);
             ex.diags.extend(r.diags);
-            if r.ok {
+            if changed_ok {
                 match (r.kind, r.action) {
                     (OpKind::Forget, _) => ex.summary.forgotten += 1,
                     (OpKind::DestroyCurrent | OpKind::DestroyDeposed, _) => ex.summary.destroyed += 1,
@@ -905,7 +966,8 @@ pub(crate) async fn apply(ctx: &Context, plan: &Plan, state: &mut dyn StateWrite
                 if r.importing {
                     ex.summary.imported += 1;
                 }
-            } else {
+            }
+            if !done {
                 st[r.node] = NodeState::Failed;
             }
             if let Some(v) = r.value {

@@ -22,6 +22,8 @@ pub enum NodeKind {
     ModuleCall(String),
     /// Completion of everything inside the child module `NAME` (target of `depends_on = [module.NAME]`).
     ModuleExit(String),
+    /// The assertions of `check "NAME"` (its scoped data sources are `Resource` nodes).
+    Check(String),
 }
 
 #[derive(Clone, Debug)]
@@ -42,6 +44,7 @@ impl Node {
             NodeKind::Resource(k) => s.push_str(k),
             NodeKind::ModuleCall(n) => s.push_str(&format!("module.{n}")),
             NodeKind::ModuleExit(n) => s.push_str(&format!("module.{n} (close)")),
+            NodeKind::Check(n) => s.push_str(&format!("check.{n}")),
         }
         s
     }
@@ -102,6 +105,9 @@ impl ConfGraph {
         }
         for (k, r) in &m.resources {
             self.add(path, NodeKind::Resource(k.clone()), Some(r.decl_range.clone()));
+        }
+        for c in &m.checks {
+            self.add(path, NodeKind::Check(c.name.clone()), Some(c.range.clone()));
         }
         for (n, c) in &m.module_calls {
             self.add(path, NodeKind::ModuleCall(n.clone()), Some(c.range.clone()));
@@ -196,6 +202,7 @@ impl ConfGraph {
             }
             for c in &o.preconditions {
                 self.ref_edges(id, m, path, expr_refs(&c.condition), false);
+                self.ref_edges(id, m, path, expr_refs(&c.error_message), false);
             }
         }
         for (k, r) in &m.resources {
@@ -210,11 +217,22 @@ impl ConfGraph {
             }
             for c in r.lifecycle.preconditions.iter().chain(r.lifecycle.postconditions.iter()) {
                 refs.extend(expr_refs(&c.condition));
+                refs.extend(expr_refs(&c.error_message));
             }
             self.ref_edges(id, m, path, refs, false);
             for d in &r.depends_on {
                 self.ref_edges(id, m, path, expr_refs(d), true);
             }
+        }
+        for c in &m.checks {
+            let Some(id) = self.get(path, &NodeKind::Check(c.name.clone())) else { continue };
+            link_module(self, id);
+            let mut refs = Vec::new();
+            for a in &c.asserts {
+                refs.extend(expr_refs(&a.condition));
+                refs.extend(expr_refs(&a.error_message));
+            }
+            self.ref_edges(id, m, path, refs, false);
         }
         for (n, c) in &m.module_calls {
             let Some(id) = self.get(path, &NodeKind::ModuleCall(n.clone())) else { continue };

@@ -3,6 +3,7 @@
 //! module call expansion) and of `count`/`for_each`.
 
 use crate::addr::{InstanceKey, ModuleInstance};
+use crate::conditions::RuleKind;
 use crate::confgraph::{module_at, ConfGraph, NodeKind};
 use crate::scope::{EvalScope, Expansion, ModInst, Values};
 use crate::Context;
@@ -15,12 +16,14 @@ pub struct Env<'a> {
     pub ctx: &'a Context,
     pub cg: ConfGraph,
     pub values: RwLock<Values>,
+    /// Set by apply: conditions are then final (no "known after apply" warnings).
+    pub apply_phase: bool,
 }
 
 impl<'a> Env<'a> {
     pub fn new(ctx: &'a Context) -> (Env<'a>, Diagnostics) {
         let (cg, diags) = ConfGraph::build(&ctx.config.root);
-        (Env { ctx, cg, values: RwLock::new(Values::new()) }, diags)
+        (Env { ctx, cg, values: RwLock::new(Values::new()), apply_phase: false }, diags)
     }
 
     pub fn module(&self, path: &[String]) -> Option<&'a Module> {
@@ -95,6 +98,19 @@ impl<'a> Env<'a> {
             NodeKind::Output(name) => {
                 let Some(o) = m.outputs.get(name) else { return };
                 for inst in &insts {
+                    if !o.preconditions.is_empty() {
+                        let scope = self.scope(m, &inst.addr, InstanceKey::NoKey, None);
+                        let out = crate::conditions::check_rules(self, &o.preconditions, &scope, RuleKind::OutputPrecondition, !self.apply_phase, None);
+                        diags.extend(out.diags);
+                        if out.failed {
+                            // No value: the output is neither planned nor saved.
+                            if let Ok(mut w) = self.values.write() {
+                                w.outputs.insert((inst.addr.clone(), name.clone()), Value::unknown().mark_if(o.sensitive));
+                                w.failed_outputs.insert((inst.addr.clone(), name.clone()));
+                            }
+                            continue;
+                        }
+                    }
                     let (v, d) = {
                         let scope = self.scope(m, &inst.addr, InstanceKey::NoKey, None);
                         self.eval(&o.expr, &scope)
@@ -136,6 +152,14 @@ impl<'a> Env<'a> {
                 }
                 if let Ok(mut w) = self.values.write() {
                     w.module_insts.insert(child_path, children);
+                }
+            }
+            NodeKind::Check(name) => {
+                let Some(c) = m.checks.iter().find(|c| c.name == *name) else { return };
+                for inst in &insts {
+                    let scope = self.scope(m, &inst.addr, InstanceKey::NoKey, None);
+                    let out = crate::conditions::check_rules(self, &c.asserts, &scope, RuleKind::CheckAssertion, !self.apply_phase, None);
+                    diags.extend(out.diags);
                 }
             }
             NodeKind::ModuleExit(_) | NodeKind::Resource(_) => {}

@@ -59,6 +59,7 @@
 pub mod addr;
 mod apply;
 pub mod codec;
+mod conditions;
 mod confgraph;
 mod env;
 pub mod graph;

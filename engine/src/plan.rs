@@ -2,6 +2,7 @@
 //! instance's action (with Terraform's reasons), orphans, drift and outputs.
 
 use crate::addr::{InstanceKey, ModuleInstance, ResourceAddress, ResourceInstanceAddress, Target};
+use crate::conditions::{check_rules, RuleKind};
 use crate::confgraph::{module_at, NodeKind};
 use crate::env::Env;
 use crate::model::{Action, ActionReason, OutputChange, Plan, PlanMode, ResourceChange, PLAN_FORMAT_VERSION};
@@ -99,6 +100,9 @@ struct InstJob {
     import_id: Option<String>,
     refresh_only: bool,
     data_pending: bool,
+    /// A data source nested in a `check` block: read errors are warnings and it is read
+    /// again during apply.
+    check_nested: bool,
     prev_addr: Option<ResourceInstanceAddress>,
 }
 
@@ -144,8 +148,33 @@ async fn run_job(j: InstJob) -> InstOut {
             };
             return InstOut { addr: j.addr, change: Some(change), value: after, data_read: None, diags };
         }
-        let resp = j.provider.read_data_source(ReadDataSourceRequest { type_name: j.type_name.clone(), config: cfg_bare }).await;
+        let resp = j.provider.read_data_source(ReadDataSourceRequest { type_name: j.type_name.clone(), config: cfg_bare.clone() }).await;
         let bad = resp.diagnostics.has_errors();
+        if j.check_nested {
+            // Terraform reports a nested data source's problems as warnings and plans to
+            // read it again during apply, to verify the check block then.
+            for mut d in resp.diagnostics.with_address(&addr_s) {
+                d.severity = plinth_sdk::Severity::Warning;
+                diags.push(d);
+            }
+            let after = if bad { mark_value(proposed_new(block, None, &cfg_bare), &cfg_marks, block) } else { mark_value(resp.state, &cfg_marks, block) };
+            let change = ResourceChange {
+                addr: j.addr.clone(),
+                prev_run_addr: None,
+                deposed: None,
+                provider: j.provider_name.clone(),
+                action: Action::Read,
+                reason: Some(ActionReason::ReadBecauseCheckNested),
+                before: Value::Null(ty.clone()),
+                after: after.clone(),
+                replace_paths: vec![],
+                importing: None,
+                schema_type: ty,
+                config: j.config.clone(),
+                planned_private: vec![],
+            };
+            return InstOut { addr: j.addr, change: Some(change), value: after, data_read: None, diags };
+        }
         diags.extend(resp.diagnostics.with_address(&addr_s));
         if bad {
             return InstOut { addr: j.addr, change: None, value: Value::Unknown(ty), data_read: None, diags };
@@ -618,6 +647,8 @@ impl<'a> Planner<'a> {
         };
         let data_pending = data && self.depends_on_pending(r, &node.module);
         let triggered = !data && self.replace_triggered(r, &node.module);
+        // Instances with postconditions: where to evaluate them.
+        let mut post_scope: HashMap<ResourceInstanceAddress, (ModuleInstance, InstanceKey, Option<Value>)> = HashMap::new();
         for inst in insts {
             let exp = {
                 let scope = self.env.scope(m, &inst.addr, InstanceKey::NoKey, None);
@@ -639,13 +670,27 @@ impl<'a> Planner<'a> {
                 }
                 self.claimed.insert(addr.clone());
                 let (config, d) = {
-                    let scope = self.env.scope(m, &inst.addr, k.clone(), each);
+                    let scope = self.env.scope(m, &inst.addr, k.clone(), each.clone());
                     self.env.eval_body(&r.body, &schema.block, &scope)
                 };
                 let bad = d.has_errors();
                 self.diags.extend(d.with_address(&addr.to_string()));
                 if bad {
                     continue;
+                }
+                if !r.lifecycle.preconditions.is_empty() {
+                    let out = {
+                        let scope = self.env.scope(m, &inst.addr, k.clone(), each.clone());
+                        check_rules(&self.env, &r.lifecycle.preconditions, &scope, RuleKind::ResourcePrecondition, true, Some(&addr.to_string()))
+                    };
+                    self.diags.extend(out.diags);
+                    if out.failed {
+                        // Not planned: what depends on it sees an unknown value.
+                        continue;
+                    }
+                }
+                if !r.lifecycle.postconditions.is_empty() {
+                    post_scope.insert(addr.clone(), (inst.addr.clone(), k.clone(), each.clone()));
                 }
                 let (prior, prior_private, tainted) = if data {
                     (None, vec![], false)
@@ -684,6 +729,7 @@ impl<'a> Planner<'a> {
                     import_id,
                     refresh_only: refresh_only && !data,
                     data_pending,
+                    check_nested: r.check.is_some(),
                     prev_addr,
                 });
             }
@@ -692,6 +738,18 @@ impl<'a> Planner<'a> {
         let outs: Vec<InstOut> = futures::stream::iter(jobs).map(run_job).buffered(par).collect().await;
         for o in outs {
             self.diags.extend(o.diags);
+            if let Some((mi, k, each)) = post_scope.get(&o.addr) {
+                // Postconditions see the planned object as `self` (deferred while unknown).
+                let deleting = o.change.as_ref().is_some_and(|c| c.action == Action::Delete);
+                if !deleting && !o.value.is_null() {
+                    let out = {
+                        let mut scope = self.env.scope(m, mi, k.clone(), each.clone());
+                        scope.self_value = Some(o.value.clone());
+                        check_rules(&self.env, &r.lifecycle.postconditions, &scope, RuleKind::ResourcePostcondition, true, Some(&o.addr.to_string()))
+                    };
+                    self.diags.extend(out.diags);
+                }
+            }
             if let Ok(mut w) = self.env.values.write() {
                 if let Some(rv) = w.resources.get_mut(&(o.addr.resource.module.clone(), key.clone())) {
                     rv.instances.insert(o.addr.key.clone(), o.value);
@@ -892,6 +950,9 @@ impl<'a> Planner<'a> {
                     if !self.include[i] {
                         continue;
                     }
+                }
+                if values.as_ref().is_some_and(|v| v.failed_outputs.contains(&(ModuleInstance::root(), name.clone()))) {
+                    continue;
                 }
                 let after = values.as_ref().and_then(|v| v.outputs.get(&(ModuleInstance::root(), name.clone())).cloned()).unwrap_or_else(Value::unknown);
                 let before = before_of(name);
@@ -1099,7 +1160,12 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
         }
     }
     let outputs = p.output_changes(prior, opts.mode == PlanMode::Destroy);
-    p.changes.sort_by(|a, b| a.addr.cmp(&b.addr).then_with(|| a.deposed.cmp(&b.deposed)));
+    // Terraform's order: by module, data sources before managed resources, then type, name
+    // and key.
+    let order_key = |a: &ResourceInstanceAddress| {
+        (a.resource.module.clone(), a.resource.mode != ResourceMode::Data, a.resource.type_name.clone(), a.resource.name.clone(), a.key.clone())
+    };
+    p.changes.sort_by(|a, b| order_key(&a.addr).cmp(&order_key(&b.addr)).then_with(|| a.deposed.cmp(&b.deposed)));
     p.drift.sort_by(|a, b| a.addr.cmp(&b.addr));
     let mut prior_state = index_to_state(&p.idx, prior, &p.data_reads);
     // Data sources not read this time (no configuration) are dropped, as Terraform does.

@@ -48,6 +48,8 @@ pub struct Values {
     pub vars: HashMap<(ModuleInstance, String), Value>,
     pub locals: HashMap<(ModuleInstance, String), Value>,
     pub outputs: HashMap<(ModuleInstance, String), Value>,
+    /// Outputs whose precondition failed: neither planned nor saved.
+    pub failed_outputs: std::collections::HashSet<(ModuleInstance, String)>,
     pub resources: HashMap<(ModuleInstance, String), ResVals>,
     /// Expanded instances of each configuration module path.
     pub module_insts: HashMap<ModPath, Vec<ModInst>>,

@@ -168,3 +168,358 @@ resource "terraform_data" "a" {
     let p = f.plan_ok().await;
     assert!(actions(&p).is_empty(), "{:?}", actions(&p));
 }
+
+fn warnings(d: &plinth_sdk::Diagnostics) -> Vec<String> {
+    d.iter()
+        .filter(|x| !x.is_error())
+        .map(|x| x.summary.clone())
+        .collect()
+}
+
+fn detail_of<'a>(d: &'a plinth_sdk::Diagnostics, summary: &str) -> Vec<&'a str> {
+    d.iter()
+        .filter(|x| x.summary == summary)
+        .map(|x| x.detail.as_deref().unwrap_or(""))
+        .collect()
+}
+
+#[tokio::test]
+async fn failed_preconditions_stop_the_plan_and_check_assertions_warn() {
+    let f = Fixture::new(&[(
+        "main.tf",
+        r#"
+variable "n" {
+  default = 1
+}
+resource "terraform_data" "a" {
+  input = "x"
+  lifecycle {
+    precondition {
+      condition     = var.n > 1
+      error_message = "n must be > 1, got ${var.n}."
+    }
+  }
+}
+resource "terraform_data" "b" {
+  input = "y"
+}
+output "o" {
+  value = 1
+  precondition {
+    condition     = var.n > 5
+    error_message = "Output needs n > 5."
+  }
+}
+check "health" {
+  assert {
+    condition     = var.n == 2
+    error_message = "n is not 2."
+  }
+}
+"#,
+    )]);
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert!(p.errored);
+    assert_eq!(
+        errors(&d),
+        vec![
+            "Resource precondition failed",
+            "Module output value precondition failed"
+        ]
+    );
+    assert_eq!(
+        detail_of(&d, "Resource precondition failed"),
+        vec!["n must be > 1, got 1."]
+    );
+    assert_eq!(
+        detail_of(&d, "Module output value precondition failed"),
+        vec!["Output needs n > 5."]
+    );
+    assert_eq!(warnings(&d), vec!["Check block assertion failed"]);
+    assert_eq!(
+        detail_of(&d, "Check block assertion failed"),
+        vec!["n is not 2."]
+    );
+    // The precondition's subject is its condition, as in Terraform (main.tf:9:23 here).
+    let pre = d
+        .iter()
+        .find(|x| x.summary == "Resource precondition failed")
+        .unwrap();
+    let subj = pre.subject.as_ref().unwrap();
+    assert_eq!((subj.start.line, subj.start.column), (9, 23));
+    assert_eq!(pre.address.as_deref(), Some("terraform_data.a"));
+    // terraform_data.a is not planned; b is.
+    assert_eq!(actions(&p), vec!["terraform_data.b Create"]);
+}
+
+#[tokio::test]
+async fn unknown_conditions_are_deferred_to_apply() {
+    let mut f = Fixture::new(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "b" {
+  input = "y"
+  lifecycle {
+    postcondition {
+      condition     = self.output == "z"
+      error_message = "Output is ${self.output}."
+    }
+  }
+}
+resource "terraform_data" "c" {
+  input = terraform_data.b.output
+  lifecycle {
+    precondition {
+      condition     = terraform_data.b.output == "y"
+      error_message = "b must output y."
+    }
+  }
+}
+check "later" {
+  assert {
+    condition     = terraform_data.b.output == "nope"
+    error_message = "b output is ${terraform_data.b.output}, not nope."
+  }
+}
+"#,
+    )]);
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(
+        warnings(&d),
+        vec!["Check block assertion known after apply"]
+    );
+    assert_eq!(
+        detail_of(&d, "Check block assertion known after apply"),
+        vec!["The condition could not be evaluated at this time, a result will be known when this plan is applied."]
+    );
+    assert_eq!(
+        actions(&p),
+        vec!["terraform_data.b Create", "terraform_data.c Create"]
+    );
+    let (s, d) = f.apply_plan(&p).await;
+    // b is created and kept in state, then its postcondition fails; c and the check block
+    // (which depend on it) are skipped, as in Terraform.
+    assert_eq!(errors(&d), vec!["Resource postcondition failed"], "{d}");
+    assert_eq!(
+        detail_of(&d, "Resource postcondition failed"),
+        vec!["Output is y."]
+    );
+    assert_eq!(s.added, 1);
+    assert_eq!(s.skipped, 1);
+    assert!(f.state.state.resources.iter().any(|r| r.name == "b"));
+    assert!(!f.state.state.resources.iter().any(|r| r.name == "c"));
+    assert!(warnings(&d).is_empty(), "{d}");
+
+    // Fixed: the check block is evaluated during apply with the now-known value.
+    f.write(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "b" {
+  input = "y"
+}
+resource "terraform_data" "d" {
+  input = "d"
+}
+check "later" {
+  assert {
+    condition     = terraform_data.d.output == "nope"
+    error_message = "d output is ${terraform_data.d.output}, not nope."
+  }
+}
+"#,
+    )]);
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert_eq!(
+        warnings(&d),
+        vec!["Check block assertion known after apply"]
+    );
+    let (_, d) = f.apply_plan(&p).await;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(warnings(&d), vec!["Check block assertion failed"]);
+    assert_eq!(
+        detail_of(&d, "Check block assertion failed"),
+        vec!["d output is d, not nope."]
+    );
+}
+
+#[tokio::test]
+async fn postconditions_are_checked_at_plan_when_known_and_preconditions_at_apply() {
+    let mut f = Fixture::new(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "c" {
+  input = "c"
+  lifecycle {
+    postcondition {
+      condition     = self.input == "zz"
+      error_message = "c input is ${self.input}."
+    }
+  }
+}
+"#,
+    )]);
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert!(p.errored);
+    assert_eq!(errors(&d), vec!["Resource postcondition failed"]);
+    assert_eq!(
+        detail_of(&d, "Resource postcondition failed"),
+        vec!["c input is c."]
+    );
+
+    // A precondition on a value known only after apply: checked (and failing) during apply,
+    // before the instance is created.
+    f.write(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "a" {
+  input = "a"
+}
+resource "terraform_data" "b" {
+  for_each = toset(["k"])
+  input    = each.key
+  lifecycle {
+    precondition {
+      condition     = terraform_data.a.output == "other-${each.key}"
+      error_message = "a.output is ${terraform_data.a.output}."
+    }
+    postcondition {
+      condition     = self.output == each.value
+      error_message = "unexpected"
+    }
+  }
+}
+"#,
+    )]);
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert!(!d.has_errors(), "{d}");
+    let (s, d) = f.apply_plan(&p).await;
+    assert_eq!(errors(&d), vec!["Resource precondition failed"], "{d}");
+    assert_eq!(
+        detail_of(&d, "Resource precondition failed"),
+        vec!["a.output is a."]
+    );
+    assert_eq!(s.added, 1);
+    assert!(!f.state.state.resources.iter().any(|r| r.name == "b"));
+}
+
+#[tokio::test]
+async fn passing_conditions_and_output_precondition_on_apply() {
+    let mut f = Fixture::new(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "a" {
+  for_each = { x = "1" }
+  input    = each.value
+  lifecycle {
+    postcondition {
+      condition     = self.output == each.value
+      error_message = "bad"
+    }
+  }
+}
+output "o" {
+  value = terraform_data.a["x"].output
+  precondition {
+    condition     = terraform_data.a["x"].output == "2"
+    error_message = "o must be 2, is ${terraform_data.a["x"].output}."
+  }
+}
+output "p" {
+  value = "kept"
+}
+"#,
+    )]);
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert!(!d.has_errors(), "{d}");
+    let (_, d) = f.apply_plan(&p).await;
+    assert_eq!(
+        errors(&d),
+        vec!["Module output value precondition failed"],
+        "{d}"
+    );
+    assert!(
+        !f.state.state.outputs.contains_key("o"),
+        "a failed output is not saved"
+    );
+    assert!(f.state.state.outputs.contains_key("p"));
+}
+
+#[tokio::test]
+async fn check_block_scoped_data_source() {
+    let f0 = Fixture::new(&[]);
+    // The provider resolves relative paths against the process's directory: use an absolute one.
+    let other = f0.path().join("other.tfstate");
+    let cfg = r#"
+resource "terraform_data" "b" {
+  input = "y"
+}
+check "scoped" {
+  data "terraform_remote_state" "s" {
+    backend = "local"
+    config = {
+      path = "OTHER"
+    }
+  }
+  assert {
+    condition     = data.terraform_remote_state.s.outputs.o == "zz"
+    error_message = "o is ${data.terraform_remote_state.s.outputs.o}."
+  }
+}
+check "missing" {
+  data "terraform_remote_state" "m" {
+    backend = "remote"
+    config = {
+      organization = "x"
+    }
+  }
+  assert {
+    condition     = length(data.terraform_remote_state.m.outputs) > 0
+    error_message = "no outputs."
+  }
+}
+"#
+    .replace("OTHER", &other.display().to_string());
+    let mut f = f0;
+    f.write(&[("main.tf", &cfg)]);
+    std::fs::write(
+        &other,
+        r#"{"version":4,"terraform_version":"1.11.4","serial":1,"lineage":"x","outputs":{"o":{"value":"v","type":"string"}},"resources":[]}"#,
+    )
+    .unwrap();
+    let (p, d) = f.plan(&PlanOptions::default()).await;
+    assert!(!d.has_errors(), "{d}");
+    // Both nested data sources are read again during apply (Terraform's
+    // read_because_check_nested); a failed read is a warning.
+    assert_eq!(
+        actions(&p),
+        vec![
+            "data.terraform_remote_state.m Read read_because_check_nested",
+            "data.terraform_remote_state.s Read read_because_check_nested",
+            "terraform_data.b Create",
+        ]
+    );
+    let s = p
+        .change(&"data.terraform_remote_state.s".parse().unwrap())
+        .unwrap();
+    assert!(
+        s.after.is_wholly_known(),
+        "the value read during plan is shown"
+    );
+    assert_eq!(
+        detail_of(&d, "Check block assertion failed"),
+        vec!["o is v."]
+    );
+    assert!(d.iter().any(|x| !x.is_error() && x.address.as_deref() == Some("data.terraform_remote_state.m")), "{d}");
+    let (sum, d) = f.apply_plan(&p).await;
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(sum.added, 1);
+    assert_eq!(
+        detail_of(&d, "Check block assertion failed"),
+        vec!["o is v."]
+    );
+    assert!(
+        f.state.state.resources.iter().any(|r| r.name == "s"),
+        "the nested data source is saved in state"
+    );
+}

@@ -63,7 +63,7 @@ pub struct Config {
 }
 
 /// One module: a directory of `*.tf` files.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Module {
     /// Directory of the module's files (`path.module`).
     pub dir: PathBuf,
@@ -83,7 +83,7 @@ pub struct Module {
     pub checks: Vec<Check>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct TerraformBlock {
     pub required_version: Option<(String, SourceRange)>,
     /// Local name → requirement.
@@ -101,14 +101,14 @@ pub struct ProviderRequirement {
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Backend {
     pub kind: String,
     pub body: Body,
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ProviderConfig {
     pub name: String,
     pub alias: Option<String>,
@@ -136,7 +136,7 @@ pub struct ObjectAttrConstraint {
     pub default: Option<Value>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Variable {
     pub name: String,
     pub ty: TypeConstraint,
@@ -160,14 +160,14 @@ pub struct CheckRule {
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Local {
     pub name: String,
     pub expr: Expr,
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Output {
     pub name: String,
     pub expr: Expr,
@@ -184,7 +184,7 @@ pub enum ResourceMode {
     Data,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Resource {
     pub mode: ResourceMode,
     pub type_name: String,
@@ -202,6 +202,9 @@ pub struct Resource {
     pub range: SourceRange,
     /// Range of `resource "TYPE" "NAME"`.
     pub decl_range: SourceRange,
+    /// For a data source nested in a `check` block: the check's name (its read errors are
+    /// warnings, and it is read again during apply).
+    pub check: Option<String>,
 }
 
 impl Resource {
@@ -215,7 +218,7 @@ impl Resource {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Lifecycle {
     pub create_before_destroy: bool,
     pub prevent_destroy: bool,
@@ -225,7 +228,7 @@ pub struct Lifecycle {
     pub postconditions: Vec<CheckRule>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub enum IgnoreChanges {
     #[default]
     None,
@@ -234,7 +237,7 @@ pub enum IgnoreChanges {
     Paths(Vec<plinth_sdk::AttrPath>),
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ModuleCall {
     pub name: String,
     pub source: String,
@@ -251,7 +254,7 @@ pub struct ModuleCall {
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Moved {
     /// Addresses as written (`aws_instance.a`, `module.x`), relative to this module.
     pub from: String,
@@ -259,7 +262,7 @@ pub struct Moved {
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Import {
     pub to: String,
     pub id: Expr,
@@ -267,7 +270,7 @@ pub struct Import {
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Removed {
     pub from: String,
     /// `lifecycle { destroy = false }` → false.
@@ -275,7 +278,7 @@ pub struct Removed {
     pub range: SourceRange,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Check {
     pub name: String,
     pub asserts: Vec<CheckRule>,

@@ -30,7 +30,7 @@ pub fn load_config(dir: &Path) -> (Option<Config>, Diagnostics) {
         return (None, diags);
     }
     let installed = read_modules_json(dir, &mut diags);
-    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed, ancestors: Vec::new(), follow_children: true };
+    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed, ancestors: Vec::new(), follow_children: true, loaded: HashMap::new() };
     let root = loader.load_module(dir, Vec::new(), &mut diags);
     (Some(Config { root, sources }), diags)
 }
@@ -39,7 +39,7 @@ pub fn load_config(dir: &Path) -> (Option<Config>, Diagnostics) {
 /// empty module). Used by tools that look at one directory, e.g. `fmt -check` helpers.
 pub fn load_module_dir(dir: &Path, sources: &SourceMap) -> (Module, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed: None, ancestors: Vec::new(), follow_children: false };
+    let mut loader = Loader { root: dir.to_path_buf(), sources: sources.clone(), installed: None, ancestors: Vec::new(), follow_children: false, loaded: HashMap::new() };
     let m = loader.load_files(dir, Vec::new(), &mut diags);
     (m, diags)
 }
@@ -79,6 +79,11 @@ struct Loader {
     installed: Option<Installed>,
     ancestors: Vec<PathBuf>,
     follow_children: bool,
+    /// Directories already read (canonical path → the module's own blocks, children not
+    /// loaded): a module called several times (`for_each` on several calls of `./svc`) is
+    /// read, parsed and checked once, like Terraform's parser cache. Its expressions are
+    /// shared (`Arc`), and its diagnostics are reported once.
+    loaded: HashMap<PathBuf, Module>,
 }
 
 /// The path shown to users: relative to the working directory when possible, without `./`.
@@ -115,7 +120,23 @@ const BLOCK_TYPES: &[&str] = &["terraform", "provider", "variable", "locals", "o
 
 impl Loader {
     fn load_module(&mut self, dir: &Path, path: Vec<String>, diags: &mut Diagnostics) -> Module {
-        let mut m = self.load_files(dir, path.clone(), diags);
+        let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let mut m = match self.loaded.get(&key) {
+            Some(m) => {
+                let mut m = m.clone();
+                m.dir = dir.to_path_buf();
+                m.path = path.clone();
+                m
+            }
+            None => {
+                let m = self.load_files(dir, path.clone(), diags);
+                // The root module is not called again (that would be recursion, an error).
+                if !path.is_empty() {
+                    self.loaded.insert(key, m.clone());
+                }
+                m
+            }
+        };
         // Child modules.
         let mut calls = std::mem::take(&mut m.module_calls);
         for (name, call) in calls.iter_mut() {
@@ -1031,8 +1052,31 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
                             asserts.push(r)
                         }
                     }
-                    // Scoped data sources are accepted; they are read like ordinary ones.
-                    "data" => {}
+                    // Scoped data sources: data sources of the module, marked with the check.
+                    "data" if nb.dynamic.is_none() => {
+                        if nb.labels.len() != 2 {
+                            diags.push(
+                                Diagnostic::error("Missing name for data")
+                                    .with_detail("A data block in a check block needs two labels: the data source type and a name.")
+                                    .with_subject(nb.type_range.clone()),
+                            );
+                            continue;
+                        }
+                        let (type_name, dname) = (nb.labels[0].clone(), nb.labels[1].clone());
+                        let key = format!("data.{type_name}.{dname}");
+                        if let Some(prev) = m.resources.get(&key) {
+                            diags.push(
+                                Diagnostic::error(format!("Duplicate data \"{type_name}\" configuration"))
+                                    .with_detail(format!("A data source \"{type_name}\" \"{dname}\" was already declared at {}. Resource names must be unique per type in each module.", range_str(&prev.decl_range)))
+                                    .with_subject(nb.type_range.clone())
+                                    .with_help("rename or remove one of the two blocks"),
+                            );
+                            continue;
+                        }
+                        let mut r = load_resource(ResourceMode::Data, type_name, dname, nb.body, nb.range.clone(), nb.type_range.clone(), diags);
+                        r.check = Some(name.clone());
+                        m.resources.insert(key, r);
+                    }
                     _ => unsupported_blocks(std::slice::from_ref(&nb), &["assert", "data"], diags),
                 }
             }
@@ -1251,6 +1295,7 @@ fn load_resource(mode: ResourceMode, type_name: String, name: String, mut body: 
         body,
         range,
         decl_range: decl,
+        check: None,
     }
 }
 

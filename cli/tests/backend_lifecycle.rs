@@ -547,3 +547,40 @@ fn pg_apply_plan_lock_destroy_on_postgres() {
     }
     lifecycle("pg", d, &backend, Kill::LockDies, &layout);
 }
+
+#[test]
+fn s3_with_assume_role_on_moto() {
+    let Some(ep) = service("PLINTH_TEST_MOTO_ENDPOINT") else {
+        eprintln!("skipping s3_with_assume_role_on_moto: PLINTH_TEST_MOTO_ENDPOINT is not set (bash scripts/services.sh start moto)");
+        return;
+    };
+    let bucket = "plinth-lifecycle";
+    curl(&["-s", "-X", "PUT", &format!("{ep}/{bucket}")]);
+    let dir = dir_with(&[]);
+    let d = dir.path();
+    let key = format!("assume-{}/terraform.tfstate", unique(d));
+    let session = format!("plinth-{}", unique(d));
+    // Terraform 1.6+ syntax: assume_role is an object argument; STS is moto's.
+    let backend = format!(
+        "terraform {{\n  backend \"s3\" {{\n    bucket = \"{bucket}\"\n    key = \"{key}\"\n    region = \"us-east-1\"\n    access_key = \"test\"\n    secret_key = \"test\"\n    endpoints = {{\n      s3  = \"{ep}\"\n      sts = \"{ep}\"\n    }}\n    assume_role = {{\n      role_arn     = \"arn:aws:iam::123456789012:role/plinth-state\"\n      session_name = \"{session}\"\n      external_id  = \"plinth-ext\"\n      duration     = \"1h\"\n    }}\n    use_path_style = true\n    skip_credentials_validation = true\n    skip_requesting_account_id = true\n    skip_s3_checksum = true\n    use_lockfile = true\n  }}\n}}\n"
+    );
+    let layout = |ws: &str, present: bool| {
+        let k = if ws == "default" { key.clone() } else { format!("env:/{ws}/{key}") };
+        let status = curl(&["-s", "-o", "/dev/null", "-w", "%{http_code}", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", "test:test", &format!("{ep}/{bucket}/{k}")]);
+        assert_eq!(status, if present { "200" } else { "404" }, "s3 object {k}");
+    };
+    lifecycle("s3+assume_role", d, &backend, Kill::LockStays, &layout);
+    // Every run assumed the role through moto's STS with the configured session.
+    let data: serde_json::Value = serde_json::from_str(&curl(&["-s", &format!("{ep}/moto-api/data.json")])).expect("moto state");
+    let calls: Vec<&serde_json::Value> = data["sts"]["AssumedRole"].as_array().expect("AssumedRole").iter().filter(|r| r["session_name"] == session.as_str()).collect();
+    assert!(calls.len() >= 10, "one AssumeRole per plinth run that touched the state, got {}", calls.len());
+    for c in calls {
+        assert_eq!(c["role_arn"], "arn:aws:iam::123456789012:role/plinth-state");
+        assert_eq!(c["external_id"], "plinth-ext");
+    }
+    // A bad duration is Terraform's diagnostic, at init.
+    std::fs::write(d.join("main.tf"), format!("{}{RES}", backend.replace("\"1h\"", "\"10m\""))).unwrap();
+    let o = run(d, &["init", "-reconfigure"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("Duration must be between 15m0s and 12h0m0s, had 10m0s"), "{}", stderr(&o));
+}

@@ -144,6 +144,21 @@ impl<'a> Args<'a> {
         Ok(out)
     }
 
+    /// The raw value of an argument (any JSON shape), for arguments with their own parser.
+    pub fn raw(&mut self, name: &'static str) -> Option<&'a Value> {
+        self.get(name)
+    }
+
+    /// `-backend-config` values given flattened as `NAME.KEY=VALUE` (e.g.
+    /// `assume_role.role_arn=…`), by `KEY`.
+    pub fn flattened(&mut self, name: &'static str) -> BTreeMap<String, &'a Value> {
+        self.known.insert(name);
+        self.config
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(name)?.strip_prefix('.')?.to_string(), v)))
+            .collect()
+    }
+
     /// Marks arguments Terraform accepts that change nothing here (they are accepted so
     /// that a Terraform configuration works unchanged).
     pub fn ignore(&mut self, names: &[&'static str]) {

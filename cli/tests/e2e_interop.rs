@@ -280,6 +280,16 @@ const SCENARIOS: &[Scenario] = &[
         prepare: &[],
         known_gap: None,
     },
+    Scenario {
+        name: "replace_triggered_by",
+        // Only updates/replacements trigger (not creates); an instance reference triggers on
+        // that instance only; an attribute reference on a change of that attribute.
+        v1: "resource \"terraform_data\" \"a\" {\n  count = 2\n  input = \"x${count.index}\"\n}\nresource \"terraform_data\" \"b\" {\n  count = 2\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[count.index]]\n  }\n}\nresource \"terraform_data\" \"c\" {\n  input = \"c\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[0].input]\n  }\n}\nresource \"terraform_data\" \"d\" {\n  input = \"d\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[1].output]\n  }\n}\nresource \"terraform_data\" \"e\" {\n  input = \"e\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\nresource \"terraform_data\" \"f\" {\n  input = \"f\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.c.output]\n  }\n}\nresource \"terraform_data\" \"g\" {\n  for_each = toset([\"k\", \"l\"])\n  input    = each.key\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[1].input]\n  }\n}\nresource \"terraform_data\" \"h\" {\n  for_each = toset([\"k\"])\n  input    = each.key\n  lifecycle {\n    replace_triggered_by = [terraform_data.g[each.key]]\n  }\n}\nresource \"terraform_data\" \"i\" {\n  lifecycle {\n    replace_triggered_by = [terraform_data.g[\"l\"].output]\n  }\n}\n",
+        v2: "resource \"terraform_data\" \"a\" {\n  count = 2\n  input = count.index == 0 ? \"x0\" : \"y1\"\n}\nresource \"terraform_data\" \"b\" {\n  count = 2\n  input = \"b\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[count.index]]\n  }\n}\nresource \"terraform_data\" \"c\" {\n  input = \"c\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[0].input]\n  }\n}\nresource \"terraform_data\" \"d\" {\n  input = \"d\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[1].output]\n  }\n}\nresource \"terraform_data\" \"e\" {\n  input = \"e\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.a]\n  }\n}\nresource \"terraform_data\" \"new\" {\n  input = \"n\"\n}\nresource \"terraform_data\" \"f\" {\n  input = \"f\"\n  lifecycle {\n    replace_triggered_by = [terraform_data.new, terraform_data.c.output]\n  }\n}\nresource \"terraform_data\" \"g\" {\n  for_each = toset([\"k\", \"l\"])\n  input    = each.key\n  lifecycle {\n    replace_triggered_by = [terraform_data.a[1].input]\n  }\n}\nresource \"terraform_data\" \"h\" {\n  for_each = toset([\"k\"])\n  input    = each.key\n  lifecycle {\n    replace_triggered_by = [terraform_data.g[each.key]]\n  }\n}\nresource \"terraform_data\" \"i\" {\n  lifecycle {\n    replace_triggered_by = [terraform_data.g[\"l\"].output]\n  }\n}\n",
+        args: &[],
+        prepare: &[],
+        known_gap: None,
+    },
 ];
 
 fn plan_section(s: &str) -> String {

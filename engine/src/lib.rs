@@ -73,6 +73,7 @@ mod scope;
 pub mod stateconv;
 mod suggest;
 mod tools;
+mod triggers;
 
 pub use addr::{InstanceKey, ModuleInstance, ResourceAddress, ResourceInstanceAddress, Target};
 pub use model::{

@@ -73,6 +73,8 @@ pub(crate) struct Planner<'a> {
     pub data_reads: Vec<(ResourceInstanceAddress, String, InstanceState)>,
     /// Actions already decided per resource (for `replace_triggered_by`, data source deferral).
     pub resource_actions: HashMap<ResourceAddress, Vec<Action>>,
+    /// Position in `changes` of each current object's planned change.
+    pub change_index: HashMap<ResourceInstanceAddress, usize>,
     /// `import` blocks: target → (id expression, range).
     pub imports: HashMap<ResourceInstanceAddress, (plinth_lang::Expr, plinth_sdk::SourceRange)>,
     pub include: Vec<bool>,
@@ -376,6 +378,7 @@ impl<'a> Planner<'a> {
             claimed: HashSet::new(),
             data_reads: Vec::new(),
             resource_actions: HashMap::new(),
+            change_index: HashMap::new(),
             imports: HashMap::new(),
             include: vec![true; n],
             instance_filter: HashMap::new(),
@@ -646,7 +649,6 @@ impl<'a> Planner<'a> {
             IgnoreChanges::Paths(p) => IgnoreMode::Paths(p.clone()),
         };
         let data_pending = data && self.depends_on_pending(r, &node.module);
-        let triggered = !data && self.replace_triggered(r, &node.module);
         // Instances with postconditions: where to evaluate them.
         let mut post_scope: HashMap<ResourceInstanceAddress, (ModuleInstance, InstanceKey, Option<Value>)> = HashMap::new();
         for inst in insts {
@@ -700,6 +702,8 @@ impl<'a> Planner<'a> {
                         None => (None, vec![], false),
                     }
                 };
+                // Evaluated for every instance (an invalid entry is an error even on create).
+                let triggered = !data && !r.lifecycle.replace_triggered_by.is_empty() && self.replace_triggered(r, m, &inst.addr, &k);
                 let forced = if prior.is_none() {
                     None
                 } else if tainted {
@@ -766,6 +770,9 @@ impl<'a> Planner<'a> {
                     c.prev_run_addr = self.idx.get(&c.addr).map(|p| p.prev_addr.clone()).filter(|p| *p != c.addr);
                 }
                 self.resource_actions.entry(c.addr.resource.clone()).or_default().push(c.action);
+                if c.deposed.is_none() {
+                    self.change_index.insert(c.addr.clone(), self.changes.len());
+                }
                 self.changes.push(c);
             }
         }
@@ -810,20 +817,79 @@ impl<'a> Planner<'a> {
         })
     }
 
-    /// `replace_triggered_by`: any referenced resource planned for update or replacement.
-    fn replace_triggered(&self, r: &Resource, path: &[String]) -> bool {
-        r.lifecycle.replace_triggered_by.iter().any(|e| {
-            crate::confgraph::expr_refs(e).iter().any(|rf| match rf {
-                plinth_lang::Reference::Resource { type_name, name } => self.resource_actions.iter().any(|(ra, acts)| {
-                    ra.module.config_path() == path
-                        && ra.type_name == *type_name
-                        && ra.name == *name
-                        && ra.mode == ResourceMode::Managed
-                        && acts.iter().any(|a| matches!(a, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete))
-                }),
-                _ => false,
-            })
-        })
+    /// `replace_triggered_by` for one instance (Terraform's `EvaluateReplaceTriggeredBy`, see
+    /// [`crate::triggers`]): the referenced resources were planned before this one.
+    fn replace_triggered(&mut self, r: &Resource, m: &plinth_lang::Module, mi: &ModuleInstance, key: &InstanceKey) -> bool {
+        let replacing = |a: Action| matches!(a, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete);
+        for e in &r.lifecycle.replace_triggered_by {
+            let text = e.file.text.get(e.range.start.byte..e.range.end.byte).unwrap_or("");
+            let Some(t) = crate::triggers::parse_trigger(text) else {
+                self.diags.push(invalid_trigger(e));
+                continue;
+            };
+            if !m.resources.contains_key(&format!("{}.{}", t.type_name, t.name)) {
+                let d = Diagnostic::error("Invalid reference in replace_triggered_by expression")
+                    .with_detail("Only resources, count.index, and each.key may be used in replace_triggered_by.")
+                    .with_subject(e.range.clone());
+                self.diags.push(d);
+                continue;
+            }
+            let ra = ResourceAddress { module: mi.clone(), mode: ResourceMode::Managed, type_name: t.type_name.clone(), name: t.name.clone() };
+            let Some(index) = &t.index else {
+                if t.path.0.is_empty() {
+                    if self.resource_actions.get(&ra).is_some_and(|acts| acts.iter().any(|a| replacing(*a))) {
+                        return true;
+                    }
+                    continue;
+                }
+                // An attribute of a single-instance resource.
+                if self.attr_changed(&ra.clone().instance(InstanceKey::NoKey), &t.path) {
+                    return true;
+                }
+                continue;
+            };
+            let Some(k) = self.trigger_key(index, e, key) else { continue };
+            let ia = ra.instance(k);
+            if t.path.0.is_empty() {
+                if self.change_index.get(&ia).is_some_and(|&i| replacing(self.changes[i].action)) {
+                    return true;
+                }
+            } else if self.attr_changed(&ia, &t.path) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether the planned change of `ia` (an update or a replacement) changes the value at `path`.
+    fn attr_changed(&self, ia: &ResourceInstanceAddress, path: &AttrPath) -> bool {
+        let Some(&i) = self.change_index.get(ia) else { return false };
+        let c = &self.changes[i];
+        if !matches!(c.action, Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete) {
+            return false;
+        }
+        match (get_path(&c.before, path), get_path(&c.after, path)) {
+            (Some(b), Some(a)) => !(a.is_wholly_known() && b.is_wholly_known() && same_value(&b, &a)),
+            (None, None) => false,
+            _ => true,
+        }
+    }
+
+    /// The instance key of a `replace_triggered_by` entry: `count.index`, `each.key` or a
+    /// constant, as Terraform allows.
+    fn trigger_key(&mut self, index: &str, e: &plinth_lang::Expr, key: &InstanceKey) -> Option<InstanceKey> {
+        match index {
+            "count.index" | "each.key" => return Some(key.clone()),
+            _ => {}
+        }
+        if let Ok(n) = index.parse::<i64>() {
+            return Some(InstanceKey::Int(n));
+        }
+        if let Some(s) = index.strip_prefix('"').and_then(|x| x.strip_suffix('"')).filter(|x| !x.contains(['"', '\\', '$', '%'])) {
+            return Some(InstanceKey::Str(s.to_string()));
+        }
+        self.diags.push(invalid_trigger(e));
+        None
     }
 
     fn orphans(&mut self) {
@@ -1030,6 +1096,13 @@ impl<'a> Planner<'a> {
         }
         cg.graph.descendants_closure(&roots)[me]
     }
+}
+
+fn invalid_trigger(e: &plinth_lang::Expr) -> Diagnostic {
+    Diagnostic::error("Invalid expression")
+        .with_detail("A single static variable reference is required: only attribute access and indexing with constant keys. No calculations, function calls, template expressions, etc are allowed here.")
+        .with_subject(e.range.clone())
+        .with_help("write a reference like `aws_instance.web`, `aws_instance.web[count.index]` or `aws_instance.web[each.key].ami`")
 }
 
 fn drift_change(addr: &ResourceInstanceAddress, prev: ResourceInstanceAddress, provider: &str, action: Action, before: Value, after: Value, ty: Type) -> ResourceChange {

@@ -523,3 +523,89 @@ check "missing" {
         "the nested data source is saved in state"
     );
 }
+
+#[tokio::test]
+async fn replace_triggered_by_follows_planned_changes_only() {
+    let v1 = r#"
+resource "terraform_data" "a" {
+  count = 2
+  input = "x${count.index}"
+}
+resource "terraform_data" "b" {
+  count = 2
+  input = "b"
+  lifecycle {
+    replace_triggered_by = [terraform_data.a[count.index]]
+  }
+}
+resource "terraform_data" "c" {
+  input = "c"
+  lifecycle {
+    replace_triggered_by = [terraform_data.a[0].input]
+  }
+}
+resource "terraform_data" "d" {
+  input = "d"
+  lifecycle {
+    replace_triggered_by = [terraform_data.a[1].output]
+  }
+}
+resource "terraform_data" "e" {
+  input = "e"
+  lifecycle {
+    replace_triggered_by = [terraform_data.a]
+  }
+}
+resource "terraform_data" "f" {
+  input = "f"
+  lifecycle {
+    replace_triggered_by = [terraform_data.c.output]
+  }
+}
+"#;
+    let mut f = Fixture::new(&[("main.tf", v1)]);
+    f.converge().await;
+    // Nothing changed: nothing is replaced (the references alone never trigger).
+    assert!(actions(&f.plan_ok().await).is_empty());
+    let v2 = v1
+        .replace("\"x${count.index}\"", "count.index == 0 ? \"x0\" : \"y1\"")
+        .replace(
+            "replace_triggered_by = [terraform_data.c.output]",
+            "replace_triggered_by = [terraform_data.new, terraform_data.c.output]",
+        )
+        + "resource \"terraform_data\" \"new\" {\n}\n";
+    f.write(&[("main.tf", &v2)]);
+    let p = f.plan_ok().await;
+    assert_eq!(
+        actions(&p),
+        vec![
+            "terraform_data.a[1] Update",
+            "terraform_data.b[1] DeleteThenCreate replace_by_triggers",
+            "terraform_data.d DeleteThenCreate replace_by_triggers",
+            "terraform_data.e DeleteThenCreate replace_by_triggers",
+            "terraform_data.new Create",
+        ]
+    );
+    f.apply_plan(&p).await;
+    assert!(actions(&f.plan_ok().await).is_empty(), "converged");
+}
+
+#[tokio::test]
+async fn replace_triggered_by_must_be_a_static_reference() {
+    let f = Fixture::new(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "a" {
+  count = 2
+}
+resource "terraform_data" "g" {
+  for_each = toset(["k"])
+  lifecycle {
+    replace_triggered_by = [terraform_data.a[each.key == "k" ? 0 : 1].input]
+  }
+}
+"#,
+    )]);
+    let (_, d) = f.plan(&PlanOptions::default()).await;
+    assert_eq!(errors(&d), vec!["Invalid expression"]);
+}

@@ -40,6 +40,21 @@ start_moto() {
   emit PLINTH_TEST_MOTO_ENDPOINT "http://127.0.0.1:$port"
 }
 
+# A test CA and a server certificate for 127.0.0.1/localhost in $1, readable by user $2
+# (PostgreSQL's TLS, for the pg backend's sslmode tests). Fails quietly without openssl.
+pg_tls_files() {
+  command -v openssl >/dev/null 2>&1 || return 1
+  mkdir -p "$1" && rm -f "$1"/*
+  openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=Plinth test CA" \
+    -keyout "$1/ca.key" -out "$1/ca.crt" >/dev/null 2>&1 || return 1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$1/server.key" -out "$1/server.csr" >/dev/null 2>&1 || return 1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > "$1/san.ext"
+  openssl x509 -req -in "$1/server.csr" -CA "$1/ca.crt" -CAkey "$1/ca.key" -CAcreateserial -days 30 \
+    -extfile "$1/san.ext" -out "$1/server.crt" >/dev/null 2>&1 || return 1
+  chmod 600 "$1/server.key"
+  if [ -n "$2" ]; then chown "$2" "$1/server.key" "$1/server.crt"; fi
+}
+
 start_postgres() {
   local bindir
   bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
@@ -55,12 +70,18 @@ start_postgres() {
     chown postgres "$data"; run=(runuser -u postgres --)
   fi
   "${run[@]}" "$bindir/initdb" -D "$data" -A trust -U postgres >"$TOOLS/initdb.log" 2>&1 || return 1
-  "${run[@]}" "$bindir/postgres" -D "$data" -h 127.0.0.1 -p "$port" -k "$data" >"$TOOLS/postgres.log" 2>&1 &
+  local tls="$TOOLS/pg-tls" ssl=()
+  if pg_tls_files "$tls" "$([ "$(id -u)" = 0 ] && echo postgres)"; then
+    ssl=(-c ssl=on -c "ssl_cert_file=$tls/server.crt" -c "ssl_key_file=$tls/server.key")
+  fi
+  "${run[@]}" "$bindir/postgres" -D "$data" -h 127.0.0.1 -p "$port" -k "$data" ${ssl[@]+"${ssl[@]}"} >"$TOOLS/postgres.log" 2>&1 &
   emit PLINTH_SERVICE_PID_POSTGRES $!
   emit PLINTH_SERVICE_PGDATA "$data"
   emit PLINTH_SERVICE_PGBIN "$bindir"
   wait_port 127.0.0.1 "$port" 60 || return 1
   emit PLINTH_TEST_PG_CONN "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  # Set when the server speaks TLS: the CA that signed its certificate (sslrootcert).
+  if [ ${#ssl[@]} -gt 0 ]; then emit PLINTH_TEST_PG_TLS_CA "$tls/ca.crt"; fi
 }
 
 start_gcs() {

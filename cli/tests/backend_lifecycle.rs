@@ -584,3 +584,34 @@ fn s3_with_assume_role_on_moto() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("Duration must be between 15m0s and 12h0m0s, had 10m0s"), "{}", stderr(&o));
 }
+
+#[test]
+fn pg_over_tls_with_verify_full() {
+    let (Some(conn), Some(ca)) = (service("PLINTH_TEST_PG_CONN"), service("PLINTH_TEST_PG_TLS_CA")) else {
+        eprintln!("skipping pg_over_tls_with_verify_full: PLINTH_TEST_PG_CONN or PLINTH_TEST_PG_TLS_CA is not set (bash scripts/services.sh start postgres)");
+        return;
+    };
+    let dir = dir_with(&[]);
+    let d = dir.path();
+    let schema = format!("lifecycle_tls_{}", unique(d));
+    let base = conn.split('?').next().unwrap();
+    let tls = format!("{base}?sslmode=verify-full&sslrootcert={ca}");
+    let backend = format!("terraform {{\n  backend \"pg\" {{\n    conn_str = \"{tls}\"\n    schema_name = \"{schema}\"\n  }}\n}}\n");
+    let psql = service("PLINTH_SERVICE_PGBIN").map(|b| format!("{b}/psql")).filter(|p| Path::new(p).exists());
+    let layout = |ws: &str, present: bool| {
+        let Some(psql) = &psql else { return };
+        let o = std::process::Command::new(psql)
+            .args([conn.as_str(), "-tAc", &format!("select count(*) from \"{schema}\".states where name = '{ws}' and data like '%\"lineage\"%'")])
+            .output()
+            .expect("psql");
+        assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), if present { "1" } else { "0" }, "pg row {ws}: {}", String::from_utf8_lossy(&o.stderr));
+    };
+    lifecycle("pg+tls", d, &backend, Kill::LockDies, &layout);
+    // A CA that did not sign the server's certificate is refused, saying why.
+    let wrong = backend.replace(&ca, "/etc/ssl/certs/ca-certificates.crt");
+    std::fs::write(d.join("main.tf"), format!("{wrong}{RES}")).unwrap();
+    let _ = run(d, &["init", "-reconfigure"]);
+    let o = run(d, &["plan"]);
+    assert_eq!(code(&o), 1, "{}", stdout(&o));
+    assert!(stderr(&o).contains("invalid peer certificate"), "{}", stderr(&o));
+}

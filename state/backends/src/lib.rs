@@ -13,6 +13,7 @@ pub mod azurerm;
 mod config;
 pub mod gcs;
 pub mod pg;
+mod pg_tls;
 #[cfg(feature = "s3")]
 pub mod s3;
 mod util;

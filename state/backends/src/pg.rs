@@ -17,6 +17,7 @@
 //!   read>`, so a snapshot changed underneath is a [`StateError::Conflict`].
 
 use crate::config::Args;
+use crate::pg_tls;
 use crate::util::{self, remote};
 use async_trait::async_trait;
 use md5::{Digest, Md5};
@@ -39,6 +40,8 @@ struct HeldLock {
 /// State in a PostgreSQL table, shared with Terraform.
 pub struct PgBackend {
     config: Config,
+    /// TLS per `sslmode` (`None`: `disable`).
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
     schema: String,
     quoted_schema: String,
     skip_schema_creation: bool,
@@ -63,21 +66,24 @@ impl PgBackend {
         let skip_table_creation = a.bool("skip_table_creation")?.unwrap_or(false);
         let skip_index_creation = a.bool("skip_index_creation")?.unwrap_or(false);
         a.finish()?;
-        let pg: Config = conn_str.parse().map_err(|e| {
+        // sslmode/sslrootcert are libpq's (verify-ca, verify-full…): taken out here, the rest
+        // is tokio-postgres' to parse.
+        let (rest, tls) = pg_tls::split_conn_str(&conn_str, &|k| std::env::var(k).ok())?;
+        let mut pg: Config = rest.parse().map_err(|e| {
             Diagnostic::error("invalid pg backend connection string")
                 .with_detail(format!("The conn_str could not be parsed: {e}."))
-                .with_help("Use a URL such as `postgres://user:pass@host:5432/dbname?sslmode=disable`, or `host=… user=… dbname=…`.")
+                .with_help("Use a URL such as `postgres://user:pass@host:5432/dbname?sslmode=verify-full`, or `host=… user=… dbname=… sslmode=…`.")
         })?;
-        if matches!(pg.get_ssl_mode(), tokio_postgres::config::SslMode::Require) {
-            return Err(Diagnostic::error("TLS connections to PostgreSQL are not supported yet")
-                .with_detail("The conn_str asks for sslmode=require, but this Plinth connects to PostgreSQL without TLS only.")
-                .with_help("Connect over a trusted network or an SSH tunnel with `sslmode=disable`."));
-        }
-        Ok(PgBackend::new(pg, &schema, cwd, skip_schema_creation, skip_table_creation, skip_index_creation))
+        pg.ssl_mode(tls.mode.for_tokio_postgres());
+        let tls = pg_tls::client_config(&tls)?;
+        let mut b = PgBackend::new(pg, &schema, cwd, skip_schema_creation, skip_table_creation, skip_index_creation);
+        b.tls = tls;
+        Ok(b)
     }
 
     fn new(config: Config, schema: &str, cwd: &Path, s1: bool, s2: bool, s3: bool) -> PgBackend {
         PgBackend {
+            tls: None,
             config,
             schema: schema.to_string(),
             quoted_schema: format!("\"{}\"", schema.replace('"', "\"\"")),
@@ -100,13 +106,26 @@ impl PgBackend {
         if let Some(n) = application_name {
             cfg.application_name(n);
         }
-        let (client, conn) = cfg
-            .connect(NoTls)
-            .await
-            .map_err(|e| remote("connect to", &format!("pg:{}", self.schema), pg_error(&e)))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+        let loc = format!("pg:{}", self.schema);
+        let client = match &self.tls {
+            None => {
+                let (client, conn) = cfg.connect(NoTls).await.map_err(|e| remote("connect to", &loc, pg_error(&e)))?;
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                client
+            }
+            Some(tls) => {
+                let (client, conn) = cfg
+                    .connect(pg_tls::MakeRustls(tls.clone()))
+                    .await
+                    .map_err(|e| remote("connect to", &loc, pg_error(&e)))?;
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+                client
+            }
+        };
         Ok(client)
     }
 

@@ -1,5 +1,6 @@
-//! Terraform and Plinth share a backend: Terraform applies `terraform_data` into s3 (moto),
-//! pg and gcs (fake-gcs-server); Plinth reads that state; Plinth writes state (default and
+//! Terraform and Plinth share a backend: Terraform applies `terraform_data` into s3 (moto;
+//! also with `assume_role` through moto's STS), pg (also over TLS with `verify-full`) and gcs
+//! (fake-gcs-server); Plinth reads that state; Plinth writes state (default and
 //! another workspace) and Terraform's `plan` says "No changes"; a lock Plinth holds stops
 //! Terraform. Skips, saying why, without `terraform` on the PATH or without the servers.
 //! (azurerm: Terraform's azurerm backend has no endpoint override, so it cannot reach
@@ -67,12 +68,30 @@ async fn interop_targets() -> Vec<(&'static str, Cfg)> {
                 c.insert("skip_metadata_api_check".into(), Value::Bool(true));
                 out.push(("s3", c));
             }
+            // Both tools assume a role through moto's STS (assume_role = { … }).
+            let mut c = s3_config(&ep, &format!("{}/terraform.tfstate", unique("tf-role")), true, false);
+            c.insert("skip_region_validation".into(), Value::Bool(true));
+            c.insert("skip_metadata_api_check".into(), Value::Bool(true));
+            c.insert("endpoints".into(), serde_json::json!({"s3": ep, "sts": ep}));
+            c.insert(
+                "assume_role".into(),
+                serde_json::json!({"role_arn": "arn:aws:iam::123456789012:role/interop", "session_name": "interop", "external_id": "interop-ext", "duration": "30m"}),
+            );
+            out.push(("s3", c));
         }
         None => eprintln!("interop: skipping s3: PLINTH_TEST_MOTO_ENDPOINT is not set"),
     }
     match env("PLINTH_TEST_PG_CONN") {
         Some(conn) => out.push(("pg", cfg(&[("conn_str", Value::String(conn)), ("schema_name", Value::String(unique("tf").replace('-', "_")))]))),
         None => eprintln!("interop: skipping pg: PLINTH_TEST_PG_CONN is not set"),
+    }
+    // pg over TLS, both tools verifying the server's certificate (lib/pq and rustls).
+    match (env("PLINTH_TEST_PG_CONN"), env("PLINTH_TEST_PG_TLS_CA")) {
+        (Some(conn), Some(ca)) => {
+            let conn = format!("{}?sslmode=verify-full&sslrootcert={ca}", conn.split('?').next().unwrap_or_default());
+            out.push(("pg", cfg(&[("conn_str", Value::String(conn)), ("schema_name", Value::String(unique("tf_tls").replace('-', "_")))])));
+        }
+        _ => eprintln!("interop: skipping pg over TLS: PLINTH_TEST_PG_CONN or PLINTH_TEST_PG_TLS_CA is not set"),
     }
     match env("PLINTH_TEST_GCS_ENDPOINT") {
         Some(ep) => {

@@ -440,7 +440,7 @@ impl<'a> Exec<'a> {
                 let change = self.by_addr.get(&addr).copied();
                 let needs_provider = change.is_some_and(|c| matches!(c.action, Action::Create | Action::Update | Action::DeleteThenCreate | Action::CreateThenDelete | Action::Read));
                 if needs_provider && cp.is_none() {
-                    cp = self.configured.get(&self.env, &rp.resolved, rp.alias.as_deref(), &mut self.diags).await;
+                    cp = self.configured.get(&self.env, &rp.resolved, rp.alias.as_deref(), &rp.config_module, &mut self.diags).await;
                     if cp.is_none() {
                         return Vec::new();
                     }
@@ -615,7 +615,8 @@ impl<'a> Exec<'a> {
         let provider = if c.action == Action::Forget {
             None
         } else {
-            Some(self.configured.get(&self.env, &rp, alias.as_deref(), &mut self.diags).await?)
+            let pmod = crate::provcfg::provider_addr_module(&c.provider);
+            Some(self.configured.get_for_orphan(&self.env, &rp, alias.as_deref(), &pmod, &c.addr.to_string(), &mut self.diags).await?)
         };
         let stored = self.prior.get(&c.addr).and_then(|o| match &c.deposed {
             Some(k) => o.deposed.iter().find(|d| d.deposed.as_deref() == Some(k)).cloned(),

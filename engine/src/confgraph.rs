@@ -223,6 +223,15 @@ impl ConfGraph {
             for d in &r.depends_on {
                 self.ref_edges(id, m, path, expr_refs(d), true);
             }
+            // Provider blocks in this module or an ancestor (not the root, whose variables
+            // and locals are evaluated first) may configure this resource's provider.
+            for depth in 1..=path.len() {
+                let Some(pm) = module_at(root, &path[..depth]) else { continue };
+                for pb in &pm.providers {
+                    let prefs: Vec<Reference> = pb.body.references().into_iter().map(|(r, _)| r).collect();
+                    self.ref_edges(id, pm, &path[..depth], prefs, false);
+                }
+            }
         }
         for c in &m.checks {
             let Some(id) = self.get(path, &NodeKind::Check(c.name.clone())) else { continue };

@@ -460,20 +460,19 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// Evaluates root variables and the root locals that need no resources, so provider
-    /// blocks can be configured before the walk.
+    /// Evaluates root variables, and the locals, module calls and module variables that need
+    /// no resources, so provider blocks can be configured before the walk.
     fn pre_eval_root(&mut self, order: &[usize]) {
         let cg = &self.env.cg;
         let mut ok: HashSet<usize> = HashSet::new();
         let mut scratch = Diagnostics::new();
         for &i in order {
             let n = &cg.nodes[i];
-            if !n.module.is_empty() {
-                continue;
-            }
+            // Child modules too (module calls, variables, locals), when they need no
+            // resource: provider blocks inside child modules may use them during refresh.
             let simple = match n.kind {
-                NodeKind::Var(_) => true,
-                NodeKind::Local(_) => cg.graph.deps[i].iter().all(|d| ok.contains(d)),
+                NodeKind::Var(_) if n.module.is_empty() => true,
+                NodeKind::Var(_) | NodeKind::Local(_) | NodeKind::ModuleCall(_) => cg.graph.deps[i].iter().all(|d| ok.contains(d)),
                 _ => false,
             };
             if simple {
@@ -495,8 +494,15 @@ impl<'a> Planner<'a> {
             }
             let Some(o) = self.idx.get(&addr) else { continue };
             let Some(cur) = o.current.clone() else { continue };
+            // Objects still in the configuration are read with the configuration's provider
+            // block; orphans with the one recorded in state.
+            let cfg_mod = module_at(&self.env.ctx.config.root, &addr.resource.module.config_path())
+                .and_then(|m| m.resources.get(&addr.resource.local_name()))
+                .and_then(|r| resource_provider(&self.env.ctx.providers, &self.env.ctx.config.root, &addr.resource.module.config_path(), r).ok())
+                .map(|rp| rp.config_module);
+            let pmod = cfg_mod.unwrap_or_else(|| crate::provcfg::provider_addr_module(&o.provider));
             let Some((rp, alias, schema)) = self.state_provider(&addr, &o.provider.clone()) else { continue };
-            let Some(cp) = self.configured.get(&self.env, &rp, alias.as_deref(), &mut self.diags).await else { continue };
+            let Some(cp) = self.configured.get_for_orphan(&self.env, &rp, alias.as_deref(), &pmod, &addr.to_string(), &mut self.diags).await else { continue };
             let tn = addr.resource.type_name.clone();
             let cp2 = cp.clone();
             let value = match instance_value(&cur, &schema, |v, j| cp2.upgrade_resource_state(&tn, v, j)) {
@@ -638,7 +644,7 @@ impl<'a> Planner<'a> {
             self.diags.push(unsupported_type(r, &rp));
             return;
         };
-        let Some(cp) = self.configured.get(&self.env, &rp.resolved, rp.alias.as_deref(), &mut self.diags).await else { return };
+        let Some(cp) = self.configured.get(&self.env, &rp.resolved, rp.alias.as_deref(), &rp.config_module, &mut self.diags).await else { return };
         let filter = self.instance_filter.get(&id).cloned();
         let insts = self.env.module_instances(&node.module);
         let mut jobs = Vec::new();

@@ -77,7 +77,7 @@ pub async fn import(ctx: &Context, state: &mut dyn StateWriter, addr: &ResourceI
         }
     }
     let mut configured = Configured::default();
-    let Some(cp) = configured.get(&env, &rp.resolved, rp.alias.as_deref(), &mut diags).await else { return diags };
+    let Some(cp) = configured.get(&env, &rp.resolved, rp.alias.as_deref(), &rp.config_module, &mut diags).await else { return diags };
     let resp = cp.import_resource(ImportResourceRequest { type_name: r.type_name.clone(), id: id.to_string() }).await;
     let bad = resp.diagnostics.has_errors();
     diags.extend(resp.diagnostics.with_address(&addr_s));

@@ -609,3 +609,240 @@ resource "terraform_data" "g" {
     let (_, d) = f.plan(&PlanOptions::default()).await;
     assert_eq!(errors(&d), vec!["Invalid expression"]);
 }
+
+/// `provider "cfg" { region = … }`; `cfg_thing` records the region of the configuration that
+/// planned it (so a test sees which provider block each resource used).
+struct CfgProvider;
+struct CfgConfigured(String);
+
+#[async_trait::async_trait]
+impl plinth_sdk::Provider for CfgProvider {
+    fn name(&self) -> &str {
+        "cfg"
+    }
+    fn source(&self) -> &str {
+        "hashicorp/cfg"
+    }
+    fn version(&self) -> &str {
+        "1.0.0"
+    }
+    fn schema(&self) -> plinth_sdk::ProviderSchema {
+        use plinth_sdk::{Attribute, Block, Schema, Type};
+        let mut s = plinth_sdk::ProviderSchema::default();
+        s.provider = Schema {
+            version: 0,
+            block: Block::new().attr("region", Attribute::optional(Type::String)),
+        };
+        s.resources.insert(
+            "cfg_thing".into(),
+            Schema {
+                version: 0,
+                block: Block::new()
+                    .attr("id", Attribute::computed(Type::String))
+                    .attr("region", Attribute::computed(Type::String)),
+            },
+        );
+        s
+    }
+    async fn configure(
+        &self,
+        config: plinth_sdk::Value,
+    ) -> Result<std::sync::Arc<dyn plinth_sdk::ConfiguredProvider>, plinth_sdk::Diagnostics> {
+        let region = config
+            .get_attr("region")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "default".into());
+        Ok(std::sync::Arc::new(CfgConfigured(region)))
+    }
+}
+
+#[async_trait::async_trait]
+impl plinth_sdk::ConfiguredProvider for CfgConfigured {
+    async fn read_resource(
+        &self,
+        req: plinth_sdk::ReadResourceRequest,
+    ) -> plinth_sdk::ReadResourceResponse {
+        plinth_sdk::ReadResourceResponse {
+            new_state: Some(req.current_state),
+            ..Default::default()
+        }
+    }
+    async fn plan_change(
+        &self,
+        req: plinth_sdk::PlanChangeRequest,
+    ) -> plinth_sdk::PlanChangeResponse {
+        use plinth_sdk::Value;
+        let Some(p) = req.proposed_new_state else {
+            return Default::default();
+        };
+        let mut m = p.as_map().cloned().unwrap_or_default();
+        m.insert("region".into(), Value::string(self.0.clone()));
+        let id = req
+            .prior_state
+            .as_ref()
+            .and_then(|s| s.get_attr("id").cloned())
+            .unwrap_or(Value::Unknown(plinth_sdk::Type::String));
+        m.insert("id".into(), id);
+        let mut rr = vec![];
+        if let Some(prior) = &req.prior_state {
+            if prior.get_attr("region") != m.get("region") {
+                rr.push(plinth_sdk::AttrPath::attr("region"));
+            }
+        }
+        plinth_sdk::PlanChangeResponse {
+            planned_state: Some(Value::Object(m)),
+            requires_replace: rr,
+            ..Default::default()
+        }
+    }
+    async fn apply_change(
+        &self,
+        req: plinth_sdk::ApplyChangeRequest,
+    ) -> plinth_sdk::ApplyChangeResponse {
+        let new_state = req.planned_state.map(|p| {
+            let mut m = p.as_map().cloned().unwrap_or_default();
+            m.insert(
+                "id".into(),
+                plinth_sdk::Value::string(format!("id-{}", self.0)),
+            );
+            plinth_sdk::Value::Object(m)
+        });
+        plinth_sdk::ApplyChangeResponse {
+            new_state,
+            ..Default::default()
+        }
+    }
+    async fn import_resource(
+        &self,
+        _req: plinth_sdk::ImportResourceRequest,
+    ) -> plinth_sdk::ImportResourceResponse {
+        Default::default()
+    }
+    async fn read_data_source(
+        &self,
+        _req: plinth_sdk::ReadDataSourceRequest,
+    ) -> plinth_sdk::ReadDataSourceResponse {
+        Default::default()
+    }
+}
+
+#[tokio::test]
+async fn provider_blocks_in_child_modules_and_provider_maps() {
+    let root = r#"
+provider "cfg" {
+  region = "root"
+}
+provider "cfg" {
+  alias  = "west"
+  region = "west"
+}
+resource "cfg_thing" "r" {}
+module "legacy" {
+  source = "./legacy"
+  region = "legacy-region"
+}
+module "mapped" {
+  source = "./plain"
+  providers = {
+    cfg = cfg.west
+  }
+}
+module "inherit" {
+  source = "./plain"
+}
+module "proxy" {
+  source = "./proxy"
+  providers = {
+    cfg = cfg.west
+  }
+}
+"#;
+    let proxy = "provider \"cfg\" {\n}\nresource \"cfg_thing\" \"x\" {}\n";
+    let legacy = r#"
+variable "region" {}
+provider "cfg" {
+  region = var.region
+}
+resource "cfg_thing" "l" {}
+module "nested" {
+  source = "../plain"
+}
+"#;
+    let plain = "resource \"cfg_thing\" \"p\" {}\n";
+    let mut f = Fixture::new(&[
+        ("main.tf", root),
+        ("legacy/main.tf", legacy),
+        ("plain/main.tf", plain),
+        ("proxy/main.tf", proxy),
+    ])
+    .with_providers(vec![std::sync::Arc::new(CfgProvider)]);
+    let p = f.plan_ok().await;
+    let got: Vec<String> = p
+        .changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c.addr,
+                c.provider,
+                c.after
+                    .get_attr("region")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "cfg_thing.r provider[\"registry.terraform.io/hashicorp/cfg\"] root",
+            "module.inherit.cfg_thing.p provider[\"registry.terraform.io/hashicorp/cfg\"] root",
+            "module.legacy.cfg_thing.l module.legacy.provider[\"registry.terraform.io/hashicorp/cfg\"] legacy-region",
+            "module.legacy.module.nested.cfg_thing.p module.legacy.provider[\"registry.terraform.io/hashicorp/cfg\"] legacy-region",
+            "module.mapped.cfg_thing.p provider[\"registry.terraform.io/hashicorp/cfg\"].west west",
+            // An empty provider block the caller passes a configuration for is a proxy.
+            "module.proxy.cfg_thing.x provider[\"registry.terraform.io/hashicorp/cfg\"].west west",
+        ]
+    );
+    let (_, d) = f.apply_plan(&p).await;
+    assert!(!d.has_errors(), "{d}");
+    let providers: Vec<(Option<String>, String)> = f
+        .state
+        .state
+        .resources
+        .iter()
+        .map(|r| (r.module.clone(), r.provider.clone()))
+        .collect();
+    assert!(
+        providers.contains(&(
+            Some("module.legacy.module.nested".into()),
+            "module.legacy.provider[\"registry.terraform.io/hashicorp/cfg\"]".into()
+        )),
+        "{providers:?}"
+    );
+    // The next plan refreshes each object with its own configuration: no changes.
+    let p = f.plan_ok().await;
+    assert!(actions(&p).is_empty(), "{:?}", actions(&p));
+
+    // Removing the module removes its provider block: its objects cannot be destroyed
+    // without it (Terraform: "Provider configuration not present").
+    f.write(&[
+        (
+            "main.tf",
+            &root.replace(
+                "module \"legacy\" {\n  source = \"./legacy\"\n  region = \"legacy-region\"\n}\n",
+                "",
+            ),
+        ),
+        ("legacy/main.tf", legacy),
+        ("plain/main.tf", plain),
+        ("proxy/main.tf", proxy),
+    ]);
+    let (_, d) = f.plan(&PlanOptions::default()).await;
+    assert_eq!(
+        errors(&d),
+        vec!["Provider configuration not present"; 2],
+        "{d}"
+    );
+    assert!(d.iter().any(|x| x.detail.as_deref().unwrap_or("").starts_with("To work with module.legacy.cfg_thing.l (orphan) its original provider configuration at module.legacy.provider[\"registry.terraform.io/hashicorp/cfg\"] is required")), "{d}");
+}

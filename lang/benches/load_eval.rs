@@ -17,6 +17,11 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Duration;
 
+// The allocator the `plinth` binary is meant to ship with (as the engine's scale example
+// uses); `PLINTH_BENCH_VERBOSE=1` prints per-phase figures.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MODULE_CALLS: usize = 8;
 const PER_MODULE: usize = 1000;
 const ROOT_PAIRS: usize = 1000;
@@ -75,11 +80,12 @@ impl Scope for PlanScope {
 
 /// Loads, extracts references and evaluates everything; returns how many resource blocks.
 fn load_and_evaluate(dir: &Path) -> usize {
+    let verbose = std::env::var_os("PLINTH_BENCH_VERBOSE").is_some();
+    let cpu0 = thread_cpu_ms();
     let t = std::time::Instant::now();
     let (config, diags) = load_config(dir);
-    if std::env::var_os("PLINTH_BENCH_VERBOSE").is_some() {
-        eprintln!("load: {:?}", t.elapsed());
-    }
+    let load_time = t.elapsed();
+    let cpu_load = thread_cpu_ms() - cpu0;
     assert!(!diags.has_errors(), "{diags}");
     let config = config.expect("config");
     let ctx = EvalContext { scope: &PlanScope, cwd: dir };
@@ -110,7 +116,27 @@ fn load_and_evaluate(dir: &Path) -> usize {
             }
         }
     }
+    if verbose {
+        let cpu_eval = thread_cpu_ms() - cpu0 - cpu_load;
+        let t2 = std::time::Instant::now();
+        drop(config);
+        let cpu_drop = thread_cpu_ms() - cpu0 - cpu_load - cpu_eval;
+        eprintln!(
+            "wall load: {load_time:?} evaluate: {:?} drop: {:?} | main-thread cpu ms load: {cpu_load:.1} evaluate: {cpu_eval:.1} drop: {cpu_drop:.1}",
+            t.elapsed() - load_time - t2.elapsed(),
+            t2.elapsed()
+        );
+    }
     blocks
+}
+
+/// CPU time of the calling thread in milliseconds (from /proc; 0 where unavailable).
+fn thread_cpu_ms() -> f64 {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().and_then(|n| n.parse::<f64>().ok()))
+        .map(|ns| ns / 1e6)
+        .unwrap_or(0.0)
 }
 
 fn peak_rss_mb() -> Option<f64> {

@@ -13,6 +13,15 @@ pub struct Expr {
     pub expr: Arc<hcl_edit::expr::Expression>,
     pub file: Arc<SourceFile>,
     pub range: SourceRange,
+    /// [`crate::references`], computed on first use and shared by clones.
+    pub(crate) refs: Arc<std::sync::OnceLock<Vec<(crate::Reference, SourceRange)>>>,
+}
+
+impl Expr {
+    /// An expression of `file` (its range is computed from the expression's span).
+    pub fn new(expr: Arc<hcl_edit::expr::Expression>, file: Arc<SourceFile>, range: SourceRange) -> Self {
+        Expr { expr, file, range, refs: Arc::default() }
+    }
 }
 
 /// A block body, unevaluated: attributes and nested blocks (including `dynamic` blocks).

@@ -129,6 +129,12 @@ impl<'a, 'c> Evaluator<'a, 'c> {
             Expression::Bool(b) => Ok(Value::Bool(*b.value())),
             Expression::Number(n) => {
                 let text = e.span().and_then(|s| self.file.text.get(s)).unwrap_or("");
+                // Fast path: a short decimal integer is exact as an i64.
+                if !text.is_empty() && text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
+                    if let Ok(i) = text.parse::<i64>() {
+                        return Ok(Value::Number(Number::from_i64(i)));
+                    }
+                }
                 if let Some(x) = Number::parse(text) {
                     return Ok(Value::Number(x));
                 }
@@ -461,9 +467,10 @@ impl<'a, 'c> Evaluator<'a, 'c> {
         let mut i = 0;
         while i < ops.len() {
             let sp = spans.get(i).cloned().flatten();
+            // Turned into a file:line:column range only if an error needs it.
             let range = match (start, &sp) {
-                (Some(s), Some(o)) => self.rng(Some(s..o.end)),
-                (_, o) => self.rng(o.clone()),
+                (Some(s), Some(o)) => Some(s..o.end),
+                (_, o) => o.clone(),
             };
             match ops[i] {
                 TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
@@ -532,13 +539,14 @@ impl<'a, 'c> Evaluator<'a, 'c> {
         Ok(out.mark_if(marked))
     }
 
-    fn get_attr(&self, v: Value, name: &str, range: SourceRange) -> R {
+    fn get_attr(&self, v: Value, name: &str, span: Option<Range<usize>>) -> R {
+        let range = || self.rng(span.clone());
         let (v, marked) = v.unmark();
         let out = match v {
             Value::Object(mut m) => match m.remove(name) {
                 Some(x) => x,
                 None => {
-                    let mut d = err("Unsupported attribute", format!("This object does not have an attribute named \"{name}\"."), range);
+                    let mut d = err("Unsupported attribute", format!("This object does not have an attribute named \"{name}\"."), range());
                     if let Some(s) = suggest(name, m.keys().map(String::as_str)) {
                         d.help.push(format!("did you mean `{s}`?"));
                     }
@@ -548,7 +556,7 @@ impl<'a, 'c> Evaluator<'a, 'c> {
             Value::Map(_, mut m) => match m.remove(name) {
                 Some(x) => x,
                 None => {
-                    let mut d = err("Missing map element", format!("This map does not have an element with the key \"{name}\"."), range);
+                    let mut d = err("Missing map element", format!("This map does not have an element with the key \"{name}\"."), range());
                     if let Some(s) = suggest(name, m.keys().map(String::as_str)) {
                         d.help.push(format!("did you mean `{s}`?"));
                     }
@@ -556,14 +564,14 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                 }
             },
             Value::Null(_) => {
-                return Err(err("Attempt to get attribute from null value", "This value is null, so it does not have any attributes.", range))
+                return Err(err("Attempt to get attribute from null value", "This value is null, so it does not have any attributes.", range()))
             }
             Value::Unknown(t) => match t {
                 Type::Dynamic => Value::unknown(),
                 Type::Object(m) => match m.get(name) {
                     Some(t) => Value::Unknown(t.clone()),
                     None => {
-                        let mut d = err("Unsupported attribute", format!("This object does not have an attribute named \"{name}\"."), range);
+                        let mut d = err("Unsupported attribute", format!("This object does not have an attribute named \"{name}\"."), range());
                         if let Some(s) = suggest(name, m.keys().map(String::as_str)) {
                             d.help.push(format!("did you mean `{s}`?"));
                         }
@@ -571,22 +579,23 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                     }
                 },
                 Type::Map(et) => Value::Unknown(*et),
-                other => return Err(attr_on_wrong_type(&other, name, range)),
+                other => return Err(attr_on_wrong_type(&other, name, range())),
             },
-            other => return Err(attr_on_wrong_type(&other.type_of(), name, range)),
+            other => return Err(attr_on_wrong_type(&other.type_of(), name, range())),
         };
         Ok(out.mark_if(marked))
     }
 
-    fn index(&self, v: Value, key: Value, range: SourceRange) -> R {
+    fn index(&self, v: Value, key: Value, span: Option<Range<usize>>) -> R {
+        let range = || self.rng(span.clone());
         let (v, vm) = v.unmark();
         let (key, km) = key.unmark();
         let marked = vm || km;
         if key.is_null() {
-            return Err(err("Invalid index", "Can't use a null value as an indexing key.", range));
+            return Err(err("Invalid index", "Can't use a null value as an indexing key.", range()));
         }
         let out = match v {
-            Value::Null(_) => return Err(err("Attempt to index null value", "This value is null, so it does not have any indices.", range)),
+            Value::Null(_) => return Err(err("Attempt to index null value", "This value is null, so it does not have any indices.", range())),
             Value::Unknown(t) => {
                 let et = match &t {
                     Type::List(e) | Type::Map(e) => (**e).clone(),
@@ -616,7 +625,7 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                 match m.remove(&k) {
                     Some(x) => x,
                     None => {
-                        let mut d = err("Invalid index", format!("The given key does not identify an element in this collection value."), range);
+                        let mut d = err("Invalid index", format!("The given key does not identify an element in this collection value."), range());
                         if let Some(s) = suggest(&k, m.keys().map(String::as_str)) {
                             d.help.push(format!("did you mean [\"{s}\"]?"));
                         }
@@ -632,7 +641,7 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                 match m.remove(&k) {
                     Some(x) => x,
                     None => {
-                        let mut d = err("Invalid index", format!("The given key does not identify an element in this collection value."), range);
+                        let mut d = err("Invalid index", format!("The given key does not identify an element in this collection value."), range());
                         if let Some(s) = suggest(&k, m.keys().map(String::as_str)) {
                             d.help.push(format!("did you mean [\"{s}\"]?"));
                         }
@@ -644,14 +653,14 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                 return Err(err(
                     "Invalid index",
                     "Elements of a set are identified only by their value and don't have any separate index or key to select with, so it's only possible to perform operations across all elements of the set.",
-                    range,
+                    range(),
                 ))
             }
             other => {
                 return Err(err(
                     "Invalid index",
                     format!("This value does not have any indices (it is a {}).", other.type_of().friendly_name()),
-                    range,
+                    range(),
                 ))
             }
         };
@@ -1141,40 +1150,40 @@ fn attr_on_wrong_type(t: &Type, name: &str, range: SourceRange) -> Box<Diagnosti
     err("Unsupported attribute", detail, range)
 }
 
-fn seq_index(key: &Value, len: usize, range: &SourceRange) -> R<usize> {
+fn seq_index(key: &Value, len: usize, range: &dyn Fn() -> SourceRange) -> R<usize> {
     let n = match convert(key, &Type::Number) {
         Ok(Value::Number(n)) => n,
         _ => {
             return Err(err(
                 "Invalid index",
                 format!("The given key does not identify an element in this collection value: a number is required, but have {}.", key.type_of().friendly_name()),
-                range.clone(),
+                range(),
             ))
         }
     };
     if !n.is_integer() {
-        return Err(err("Invalid index", "The given key does not identify an element in this collection value: indexing a sequence requires a whole number.", range.clone()));
+        return Err(err("Invalid index", "The given key does not identify an element in this collection value: indexing a sequence requires a whole number.", range()));
     }
     if n.is_negative() {
-        return Err(err("Invalid index", "The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.", range.clone()));
+        return Err(err("Invalid index", "The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.", range()));
     }
     match n.to_i64() {
         Some(i) if (i as u64) < len as u64 => Ok(i as usize),
         _ => Err(err(
             "Invalid index",
             "The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.",
-            range.clone(),
+            range(),
         )),
     }
 }
 
-fn key_string(key: &Value, range: &SourceRange) -> R<String> {
+fn key_string(key: &Value, range: &dyn Fn() -> SourceRange) -> R<String> {
     match convert(key, &Type::String) {
         Ok(Value::String(s)) => Ok(s),
         _ => Err(err(
             "Invalid index",
             format!("The given key does not identify an element in this collection value: string required, but have {}.", key.type_of().friendly_name()),
-            range.clone(),
+            range(),
         )),
     }
 }
@@ -1337,8 +1346,14 @@ pub(crate) fn parse_reference(root: &str, ops: &[&TraversalOperator]) -> Result<
     }
 }
 
-/// Every reference in an expression, in source order, with where it is written.
+/// Every reference in an expression, in source order, with where it is written. Computed
+/// once per expression and shared by its clones (a module called several times is analysed
+/// once).
 pub fn references(expr: &Expr) -> Vec<(Reference, SourceRange)> {
+    expr.refs.get_or_init(|| compute_references(expr)).clone()
+}
+
+fn compute_references(expr: &Expr) -> Vec<(Reference, SourceRange)> {
     let mut out = Vec::new();
     let mut bound = Vec::new();
     collect_refs(&expr.expr, &expr.file, &mut bound, &mut |r, sp, _| {
@@ -1354,6 +1369,9 @@ pub fn references(expr: &Expr) -> Vec<(Reference, SourceRange)> {
 /// Like [`references`], with the names bound by an enclosing construct (e.g. a `dynamic`
 /// block's iterator) excluded.
 pub fn references_excluding(expr: &Expr, bound: &[String]) -> Vec<(Reference, SourceRange)> {
+    if bound.is_empty() {
+        return references(expr);
+    }
     let mut out = Vec::new();
     let mut b: Vec<String> = bound.to_vec();
     collect_refs(&expr.expr, &expr.file, &mut b, &mut |r, sp, _| {
@@ -1367,7 +1385,7 @@ pub fn references_excluding(expr: &Expr, bound: &[String]) -> Vec<(Reference, So
 }
 
 /// The attribute named right after a reference (`module.net.vpc_id` → `vpc_id`), for checks.
-pub(crate) type RefSink<'s> = dyn FnMut(Reference, Option<Range<usize>>, Option<(String, Option<Range<usize>>)>) + 's;
+pub(crate) type RefSink<'s> = dyn FnMut(Reference, Option<Range<usize>>, Option<(&str, Option<Range<usize>>)>) + 's;
 
 pub(crate) fn collect_refs(e: &Expression, file: &SourceFile, bound: &mut Vec<String>, sink: &mut RefSink<'_>) {
     match e {
@@ -1413,7 +1431,7 @@ pub(crate) fn collect_refs(e: &Expression, file: &SourceFile, bound: &mut Vec<St
                             _ => None,
                         };
                         let next = match ops.get(used) {
-                            Some(TraversalOperator::GetAttr(a)) => Some((a.as_str().to_string(), t.operators.get(used).and_then(|o| o.span()).and_then(|s| start.map(|st| st..s.end)))),
+                            Some(TraversalOperator::GetAttr(a)) => Some((a.as_str(), t.operators.get(used).and_then(|o| o.span()).and_then(|s| start.map(|st| st..s.end)))),
                             _ => None,
                         };
                         sink(r, sp, next);

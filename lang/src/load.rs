@@ -307,14 +307,73 @@ fn parse_checked(text: &str) -> Result<HBody, ParseFailure> {
     hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax)
 }
 
+/// Files at least this large are parsed in two halves on two threads when the module has
+/// a single file (the common `main.tf` of a generated or large configuration).
+const SPLIT_PARSE_MIN: usize = 128 * 1024;
+
+/// A byte offset near the middle of `text` where a top-level block starts: right after a
+/// line that is only `}` and at a line starting with a letter. The split is only a guess
+/// (the `}` could be inside a heredoc or a comment): [`parse_split`] verifies it.
+fn split_point(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut from = text.len() / 2;
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    while let Some(i) = text.get(from..)?.find("\n}\n") {
+        let p = from + i + 3;
+        let next = bytes[p..].iter().find(|b| **b != b'\n');
+        if next.is_some_and(|b| b.is_ascii_alphabetic()) {
+            return Some(p);
+        }
+        from = p;
+    }
+    None
+}
+
+/// Parses a large file as two halves in parallel. The first half must parse on its own
+/// (so the split point really is between two top-level blocks: a heredoc, comment or
+/// bracket left open makes it fail); the second is parsed with the first half blanked out
+/// so that its spans are offsets into the whole file. Any failure falls back to parsing the
+/// whole file, so errors are reported exactly as a sequential parse reports them.
+fn parse_split(text: &str) -> Result<HBody, ParseFailure> {
+    if let Some(at) = too_deep(text) {
+        return Err(ParseFailure::TooDeep(at));
+    }
+    let Some(p) = split_point(text) else {
+        return hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax);
+    };
+    let (first, second) = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            let mut padded = String::with_capacity(text.len());
+            padded.extend(std::iter::repeat_n(' ', p));
+            padded.push_str(&text[p..]);
+            hcl_edit::parser::parse_body(&padded).ok()
+        });
+        let first = hcl_edit::parser::parse_body(&text[..p]).ok();
+        (first, h.join().ok().flatten())
+    });
+    match (first, second) {
+        (Some(mut a), Some(b)) => {
+            a.extend(b);
+            Ok(a)
+        }
+        _ => hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax),
+    }
+}
+
 fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
     let total: usize = files.iter().map(|f| f.text.len()).sum();
-    let threads = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(files.len());
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let threads = cores.min(files.len());
     if threads <= 1 || total < 64 * 1024 {
-        return files.into_iter().map(|f| {
-            let r = parse_checked(&f.text);
-            (f, r)
-        }).collect();
+        return files
+            .into_iter()
+            .map(|f| {
+                let r = if cores > 1 && f.text.len() >= SPLIT_PARSE_MIN { parse_split(&f.text) } else { parse_checked(&f.text) };
+                (f, r)
+            })
+            .collect();
     }
     // Deal files round-robin by size so threads get similar amounts of text.
     let mut order: Vec<usize> = (0..files.len()).collect();
@@ -419,7 +478,7 @@ fn span_range(file: &SourceFile, span: Option<std::ops::Range<usize>>) -> Source
 
 pub(crate) fn mk_expr(e: Expression, file: &Arc<SourceFile>) -> Expr {
     let range = span_range(file, e.span());
-    Expr { expr: Arc::new(e), file: file.clone(), range }
+    Expr::new(Arc::new(e), file.clone(), range)
 }
 
 fn block_decl_range(file: &SourceFile, b: &HBlock) -> SourceRange {
@@ -506,7 +565,7 @@ fn convert_nested_block(b: HBlock, file: &Arc<SourceFile>, diags: &mut Diagnosti
             Some(a) => match Arc::try_unwrap(a.expr.expr) {
                 Ok(Expression::Array(arr)) => arr.into_iter().map(|e| mk_expr(e, file)).collect(),
                 Ok(other) => vec![mk_expr(other, file)],
-                Err(arc) => vec![Expr { expr: arc, file: file.clone(), range: a.expr.range.clone() }],
+                Err(arc) => vec![Expr::new(arc, file.clone(), a.expr.range.clone())],
             },
         };
         for (k, a) in &inner.attributes {

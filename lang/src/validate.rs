@@ -166,7 +166,7 @@ fn check_refs(m: &Module, item: &Item<'_>, diags: &mut Diagnostics) {
     let e = item.expr;
     let mut bound = item.bound.clone();
     let mut found = Vec::new();
-    collect_refs(&e.expr, &e.file, &mut bound, &mut |r, sp, next| found.push((r, sp, next)));
+    collect_refs(&e.expr, &e.file, &mut bound, &mut |r, sp, next| found.push((r, sp, next.map(|(n, s)| (n.to_string(), s)))));
     for (r, sp, next) in found {
         let range = range_of(e, sp);
         match &r {
@@ -521,7 +521,7 @@ fn find_cycles(m: &Module, diags: &mut Diagnostics) {
         for e in exprs {
             let mut bound = Vec::new();
             let mut found = Vec::new();
-            collect_refs(&e.expr, &e.file, &mut bound, &mut |r, sp, next| found.push((r, sp, next)));
+            collect_refs(&e.expr, &e.file, &mut bound, &mut |r, sp, next| found.push((r, sp, next.map(|(n, s)| (n.to_string(), s)))));
             for (r, sp, next) in found {
                 let tos: Vec<String> = match &r {
                     Reference::Local(n) if m.locals.contains_key(n) => vec![format!("local.{n}")],

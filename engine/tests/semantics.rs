@@ -628,10 +628,12 @@ impl plinth_sdk::Provider for CfgProvider {
     }
     fn schema(&self) -> plinth_sdk::ProviderSchema {
         use plinth_sdk::{Attribute, Block, Schema, Type};
-        let mut s = plinth_sdk::ProviderSchema::default();
-        s.provider = Schema {
-            version: 0,
-            block: Block::new().attr("region", Attribute::optional(Type::String)),
+        let mut s = plinth_sdk::ProviderSchema {
+            provider: Schema {
+                version: 0,
+                block: Block::new().attr("region", Attribute::optional(Type::String)),
+            },
+            ..Default::default()
         };
         s.resources.insert(
             "cfg_thing".into(),

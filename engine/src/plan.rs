@@ -691,10 +691,15 @@ impl<'a> Planner<'a> {
                         let scope = self.env.scope(m, &inst.addr, k.clone(), each.clone());
                         check_rules(&self.env, &r.lifecycle.preconditions, &scope, RuleKind::ResourcePrecondition, true, Some(&addr.to_string()))
                     };
-                    self.diags.extend(out.diags);
-                    if out.failed {
-                        // Not planned: what depends on it sees an unknown value.
-                        continue;
+                    if refresh_only {
+                        // Refresh-only plans report failed conditions as warnings (Terraform).
+                        self.diags.extend(as_warnings(out.diags));
+                    } else {
+                        self.diags.extend(out.diags);
+                        if out.failed {
+                            // Not planned: what depends on it sees an unknown value.
+                            continue;
+                        }
                     }
                 }
                 if !r.lifecycle.postconditions.is_empty() {
@@ -757,7 +762,7 @@ impl<'a> Planner<'a> {
                         scope.self_value = Some(o.value.clone());
                         check_rules(&self.env, &r.lifecycle.postconditions, &scope, RuleKind::ResourcePostcondition, true, Some(&o.addr.to_string()))
                     };
-                    self.diags.extend(out.diags);
+                    self.diags.extend(if refresh_only { as_warnings(out.diags) } else { out.diags });
                 }
             }
             if let Ok(mut w) = self.env.values.write() {
@@ -1102,6 +1107,17 @@ impl<'a> Planner<'a> {
         }
         cg.graph.descendants_closure(&roots)[me]
     }
+}
+
+fn as_warnings(d: Diagnostics) -> Diagnostics {
+    Diagnostics(
+        d.into_iter()
+            .map(|mut x| {
+                x.severity = plinth_sdk::Severity::Warning;
+                x
+            })
+            .collect(),
+    )
 }
 
 fn invalid_trigger(e: &plinth_lang::Expr) -> Diagnostic {

@@ -848,3 +848,48 @@ module "nested" {
     );
     assert!(d.iter().any(|x| x.detail.as_deref().unwrap_or("").starts_with("To work with module.legacy.cfg_thing.l (orphan) its original provider configuration at module.legacy.provider[\"registry.terraform.io/hashicorp/cfg\"] is required")), "{d}");
 }
+
+#[tokio::test]
+async fn refresh_only_plans_report_failed_conditions_as_warnings() {
+    let mut f = Fixture::new(&[(
+        "main.tf",
+        "resource \"terraform_data\" \"c\" {\n  input = \"c\"\n}\n",
+    )]);
+    f.converge().await;
+    f.write(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "c" {
+  input = "c"
+  lifecycle {
+    postcondition {
+      condition     = self.input == "zz"
+      error_message = "c input is ${self.input}."
+    }
+    precondition {
+      condition     = path.module == "x"
+      error_message = "pre."
+    }
+  }
+}
+"#,
+    )]);
+    let opts = PlanOptions {
+        mode: PlanMode::RefreshOnly,
+        ..Default::default()
+    };
+    let (p, d) = f.plan(&opts).await;
+    assert!(!p.errored && !d.has_errors(), "{d}");
+    let mut w = warnings(&d);
+    w.sort();
+    assert_eq!(
+        w,
+        vec![
+            "Resource postcondition failed",
+            "Resource precondition failed"
+        ]
+    );
+    // A normal plan stops on them.
+    let (_, d) = f.plan(&PlanOptions::default()).await;
+    assert_eq!(errors(&d), vec!["Resource precondition failed"]);
+}

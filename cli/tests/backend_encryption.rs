@@ -203,3 +203,30 @@ fn encryption_block_uses_locals() {
     assert_eq!(code(&o), 1);
     assert!(stderr(&o).contains("Invalid reference in the encryption block"), "{}", stderr(&o));
 }
+
+/// An encrypted saved plan: `apply -var` may repeat the plan's values (the encryption block
+/// needs them to decrypt the plan and the state, as in OpenTofu); other values are refused.
+#[test]
+fn saved_encrypted_plan_applies_with_the_encryption_variables_given_again() {
+    let res = "variable \"name\" {\n  type = string\n}\nresource \"terraform_data\" \"a\" {\n  input = var.name\n}\n";
+    let dir = dir_with(&[("main.tf", &format!("{ENC}{res}"))]);
+    let d = dir.path();
+    let pass = format!("pass={}", PASS.1);
+    ok(&run(d, &["init"]));
+    ok(&run(d, &["plan", "-out=tfplan", "-var", &pass, "-var", "name=one"]));
+    // Without the passphrase the plan cannot be read, and the error says how to give it.
+    let o = run(d, &["apply", "tfplan"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("No value for variable \"pass\" used by the encryption block"), "{}", stderr(&o));
+    // A different value for another variable is refused.
+    let o = run(d, &["apply", "-var", &pass, "-var", "name=two", "tfplan"]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("Mismatch between the saved plan's variables and the apply's"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("var.name"), "{}", stderr(&o));
+    // The plan's own values: applied.
+    let o = run(d, &["apply", "-var", &pass, "-var", "name=one", "tfplan"]);
+    ok(&o);
+    assert!(stdout(&o).contains("Apply complete! Resources: 1 added"), "{}", stdout(&o));
+    let list = run_env(d, &["state", "list"], &[PASS]);
+    assert_eq!(stdout(&list).trim(), "terraform_data.a", "{}", stderr(&list));
+}

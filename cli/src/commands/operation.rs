@@ -446,6 +446,24 @@ async fn apply_saved(a: SavedApply, ui: &mut Ui) -> i32 {
             )
         }
     };
+    let has_vars = !a.opts.vars.ordered.is_empty() || !a.opts.vars.vars.is_empty();
+    // An encrypted plan (OpenTofu): -var/-var-file may give the encryption block the values
+    // the plan was made with (it needs them to decrypt the plan and the state); they must
+    // match the plan's.
+    let cli_values = if has_vars && plinth_encryption::is_envelope(&bytes) {
+        let config = match workdir::load_config(ui) {
+            Ok(c) => c,
+            Err(code) => return code,
+        };
+        let (values, d) = workdir::variables(&config, &a.opts.vars, ui);
+        ui.diagnostics(&d, Some(&config.sources));
+        if d.has_errors() {
+            return 1;
+        }
+        Some(values)
+    } else {
+        None
+    };
     let bytes = match crate::commands::encryption::decrypt_plan_file(bytes) {
         Ok(b) => b,
         Err(d) => return fail(ui, d),
@@ -454,13 +472,31 @@ async fn apply_saved(a: SavedApply, ui: &mut Ui) -> i32 {
         Ok(p) => p,
         Err(d) => return fail(ui, d),
     };
-    if !a.opts.vars.ordered.is_empty() || !a.opts.vars.vars.is_empty() {
-        return fail(
-            ui,
-            Diagnostic::error("Can't set variables for the apply phase")
-                .with_detail("A saved plan already records the variable values it was made with.")
-                .with_help("set variables when running \"plinth plan -out\" instead"),
-        );
+    match &cli_values {
+        None if has_vars => {
+            return fail(
+                ui,
+                Diagnostic::error("Can't set variables for the apply phase")
+                    .with_detail("A saved plan already records the variable values it was made with.")
+                    .with_help("set variables when running \"plinth plan -out\" instead"),
+            );
+        }
+        Some(values) => {
+            let differs = values.iter().find(|(k, v)| {
+                plan.variables.get(*k).map(|p| p.clone().unmark_deep().0) != Some((*v).clone().unmark_deep().0)
+            });
+            if let Some((name, _)) = differs {
+                return fail(
+                    ui,
+                    Diagnostic::error("Mismatch between the saved plan's variables and the apply's")
+                        .with_detail(format!(
+                            "The value of var.{name} given to apply differs from the one the plan was made with; an encrypted plan accepts -var and -var-file only to repeat the plan's values for the encryption block."
+                        ))
+                        .with_help("give apply the same values as \"plinth plan -out\", or make a new plan"),
+                );
+            }
+        }
+        None => {}
     }
     let config = match workdir::load_config(ui) {
         Ok(c) => c,

@@ -163,7 +163,9 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                 let mut unknown = false;
                 let mut marked = false;
                 for (k, v) in obj.iter() {
+                    let renamed = k.span().and_then(|sp| self.file.renamed_key(&sp));
                     let key = match k {
+                        ObjectKey::Ident(_) | ObjectKey::Expression(Expression::String(_) | Expression::Variable(_)) if renamed.is_some() => renamed.unwrap_or_default().to_string(),
                         ObjectKey::Ident(id) => id.as_str().to_string(),
                         ObjectKey::Expression(ke) => {
                             let kv = self.eval(ke)?;
@@ -1747,8 +1749,13 @@ pub fn parse_expression(src: &str, name: &str, sources: &crate::source::SourceMa
     if let Some(at) = crate::load::too_deep(src) {
         return Err(Diagnostics::from(crate::load::nesting_error(&file, at)));
     }
-    match hcl_edit::parser::parse_expr(src.trim_end()) {
-        Ok(e) => Ok(crate::load::mk_expr(e, &file)),
+    match crate::lenient::parse_with(src.trim_end(), hcl_edit::parser::parse_expr) {
+        Ok((e, renamed)) => {
+            if !renamed.is_empty() {
+                let _ = file.renamed_keys.set(renamed);
+            }
+            Ok(crate::load::mk_expr(e, &file))
+        }
         Err(e) => Err(Diagnostics::from(crate::load::syntax_error(&file, &e))),
     }
 }

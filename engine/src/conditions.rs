@@ -141,3 +141,49 @@ pub(crate) fn check_rules(
     }
     out
 }
+
+/// Terraform's static rule for custom conditions: a condition that refers to nothing checks
+/// nothing ("Invalid precondition expression", …); a check block needs an assertion.
+pub(crate) fn static_checks(m: &plinth_lang::Module, diags: &mut Diagnostics) {
+    let detail = "The condition expression must refer to at least one object from elsewhere in the configuration, or else its result would not be checking anything.";
+    let mut rule = |r: &CheckRule, what: &str, diags: &mut Diagnostics| -> bool {
+        if plinth_lang::references(&r.condition).is_empty() {
+            diags.push(
+                Diagnostic::error(format!("Invalid {what} expression"))
+                    .with_detail(detail)
+                    .with_subject(r.condition.range.clone())
+                    .with_help("refer to the object being checked (e.g. `self.…`, `var.…` or a resource attribute) in the condition"),
+            );
+            false
+        } else {
+            true
+        }
+    };
+    for r in m.resources.values() {
+        for c in &r.lifecycle.preconditions {
+            rule(c, "precondition", diags);
+        }
+        for c in &r.lifecycle.postconditions {
+            rule(c, "postcondition", diags);
+        }
+    }
+    for o in m.outputs.values() {
+        for c in &o.preconditions {
+            rule(c, "precondition", diags);
+        }
+    }
+    for c in &m.checks {
+        let valid = c.asserts.iter().filter(|a| rule(a, "assert", diags)).count();
+        if valid == 0 {
+            diags.push(
+                Diagnostic::error("Zero assert blocks")
+                    .with_detail("Check blocks must have at least one assert block.")
+                    .with_subject(c.range.clone())
+                    .with_help("add an `assert { condition = …  error_message = \"…\" }` block"),
+            );
+        }
+    }
+    for call in m.module_calls.values() {
+        static_checks(&call.module, diags);
+    }
+}

@@ -1199,6 +1199,7 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
     let tm = |what: &str| tracing::debug!(target: "plinth::timing", "plan {what}: {:?}", t0.elapsed());
     let mut p = Planner::new(ctx, opts, hook);
     p.diags.extend(ctx.providers.check_requirements(&ctx.config));
+    crate::conditions::static_checks(&ctx.config.root, &mut p.diags);
     let order = match p.env.cg.graph.toposort() {
         Ok(o) => o,
         Err(cycles) => {

@@ -175,6 +175,7 @@ pub fn validate_with_schemas(config: &Config, providers: &ProviderRegistry) -> D
         diags.extend(cg.cycle_diagnostics(&cycles));
     }
     validate_module(&config.root, &config.root, &[], providers, &mut diags);
+    crate::conditions::static_checks(&config.root, &mut diags);
     diags
 }
 

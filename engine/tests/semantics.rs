@@ -893,3 +893,48 @@ resource "terraform_data" "c" {
     let (_, d) = f.plan(&PlanOptions::default()).await;
     assert_eq!(errors(&d), vec!["Resource precondition failed"]);
 }
+
+#[tokio::test]
+async fn conditions_must_refer_to_something() {
+    let f = Fixture::new(&[(
+        "main.tf",
+        r#"
+resource "terraform_data" "c" {
+  count = 2
+  input = "c"
+  lifecycle {
+    postcondition {
+      condition     = 1 == 1
+      error_message = "x."
+    }
+  }
+}
+output "o" {
+  value = 1
+  precondition {
+    condition     = true
+    error_message = "y."
+  }
+}
+check "k" {
+  assert {
+    condition     = true
+    error_message = "z."
+  }
+}
+"#,
+    )]);
+    let (p, d) = plan(&f.ctx(), &f.state.state, &PlanOptions::default()).await;
+    assert!(p.is_none());
+    assert_eq!(
+        errors(&d),
+        vec![
+            "Invalid postcondition expression",
+            "Invalid precondition expression",
+            "Invalid assert expression",
+            "Zero assert blocks"
+        ]
+    );
+    let v = validate_with_schemas(&f.ctx().config, &f.ctx().providers);
+    assert_eq!(errors(&v).len(), 4);
+}

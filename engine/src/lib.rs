@@ -42,7 +42,20 @@
 //!   `ignore_changes`, `prevent_destroy`), create-before-destroy forced onto dependencies of
 //!   CBD resources, `-target` (targets and their dependencies), `-destroy`, `-refresh-only`,
 //!   data sources read at plan when their configuration is known (else `Read` with
-//!   `read_because_config_unknown` / `read_because_dependency_pending`), outputs.
+//!   `read_because_config_unknown` / `read_because_dependency_pending`), outputs (removed
+//!   ones planned for deletion, listed by name). A change of sensitive marks alone is an
+//!   update (apply rewrites the marks without calling the provider).
+//! - **Conditions** (`conditions`): resource `precondition`s (a failure stops that instance),
+//!   `postcondition`s with `self` (after plan when known, after apply/read), output
+//!   `precondition`s, `check` assertions (warnings) and check-scoped data sources (read
+//!   errors are warnings; read again during apply, `read_because_check_nested`); unknown
+//!   conditions are deferred to apply; refresh-only plans report failures as warnings.
+//! - **`replace_triggered_by`** (`triggers`): per instance, only updates/replacements of the
+//!   referenced instance (or a change of the referenced attribute) trigger.
+//! - **Providers** (`provcfg`): a `provider` block inside a child module configures that
+//!   module and its descendants (`module.x.provider[...]`), `providers = { … }` maps
+//!   configurations, empty blocks passed by the caller are proxies, default configurations
+//!   are inherited.
 //! - **Apply** (`apply`): first records the refreshed/moved prior state, then walks the
 //!   configuration graph plus one destroy node per resource with deletions (deletes after the
 //!   deletes of dependents; delete-then-create's create after its delete; create-then-delete

@@ -146,7 +146,7 @@ pub(crate) fn check_rules(
 /// nothing ("Invalid precondition expression", …); a check block needs an assertion.
 pub(crate) fn static_checks(m: &plinth_lang::Module, diags: &mut Diagnostics) {
     let detail = "The condition expression must refer to at least one object from elsewhere in the configuration, or else its result would not be checking anything.";
-    let mut rule = |r: &CheckRule, what: &str, diags: &mut Diagnostics| -> bool {
+    let rule = |r: &CheckRule, what: &str, diags: &mut Diagnostics| -> bool {
         if plinth_lang::references(&r.condition).is_empty() {
             diags.push(
                 Diagnostic::error(format!("Invalid {what} expression"))

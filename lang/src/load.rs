@@ -632,6 +632,26 @@ fn const_value(e: &Expr, diags: &mut Diagnostics) -> Option<Value> {
     }
 }
 
+/// A `required_providers` entry as a constant; `configuration_aliases` (a list of provider
+/// references such as `[aws.west]`, not a value) is left out.
+fn requirement_value(e: &Expr, diags: &mut Diagnostics) -> Option<Value> {
+    if let Expression::Object(obj) = e.expr.as_ref() {
+        let key = obj.iter().find(|(k, _)| matches!(k, ObjectKey::Ident(i) if i.as_str() == "configuration_aliases")).map(|(k, _)| k.clone());
+        if let Some(k) = key {
+            let mut o = obj.clone();
+            o.remove(&k);
+            return match eval_constant(&Expression::Object(o), &e.file) {
+                Ok(v) => Some(v),
+                Err(d) => {
+                    diags.push(*d);
+                    None
+                }
+            };
+        }
+    }
+    const_value(e, diags)
+}
+
 fn const_bool(a: &Attribute, diags: &mut Diagnostics) -> Option<bool> {
     let v = const_value(&a.expr, diags)?;
     match plinth_sdk::convert::convert(&v, &plinth_sdk::Type::Bool) {
@@ -1196,7 +1216,7 @@ fn load_terraform(m: &mut Module, body: Body, seen: &mut Seen, diags: &mut Diagn
             "required_providers" => {
                 unsupported_blocks(&nb.body.blocks, &[], diags);
                 for (name, a) in nb.body.attributes {
-                    let v = match const_value(&a.expr, diags) {
+                    let v = match requirement_value(&a.expr, diags) {
                         Some(v) => v,
                         None => continue,
                     };

@@ -938,3 +938,62 @@ check "k" {
     let v = validate_with_schemas(&f.ctx().config, &f.ctx().providers);
     assert_eq!(errors(&v).len(), 4);
 }
+
+#[tokio::test]
+async fn aliased_provider_configurations_passed_to_a_child() {
+    let root = r#"
+provider "cfg" {
+  region = "root"
+}
+provider "cfg" {
+  alias  = "west"
+  region = "west"
+}
+module "child" {
+  source = "./child"
+  providers = {
+    cfg      = cfg
+    cfg.east = cfg.west
+  }
+}
+"#;
+    let child = r#"
+terraform {
+  required_providers {
+    cfg = {
+      source                = "hashicorp/cfg"
+      configuration_aliases = [cfg.east]
+    }
+  }
+}
+resource "cfg_thing" "d" {}
+resource "cfg_thing" "e" {
+  provider = cfg.east
+}
+"#;
+    let f = Fixture::new(&[("main.tf", root), ("child/main.tf", child)])
+        .with_providers(vec![std::sync::Arc::new(CfgProvider)]);
+    let p = f.plan_ok().await;
+    let got: Vec<String> = p
+        .changes
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c.addr,
+                c.provider,
+                c.after
+                    .get_attr("region")
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            "module.child.cfg_thing.d provider[\"registry.terraform.io/hashicorp/cfg\"] root",
+            "module.child.cfg_thing.e provider[\"registry.terraform.io/hashicorp/cfg\"].west west",
+        ]
+    );
+}

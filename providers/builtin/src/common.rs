@@ -3,16 +3,19 @@
 
 use async_trait::async_trait;
 use plinth_sdk::{
-    ApplyChangeRequest, ApplyChangeResponse, AttrPath, Block, ConfiguredProvider, Diagnostic,
+    ApplyChangeRequest, ApplyChangeResponse, AttrPath, ConfiguredProvider, Diagnostic,
     Diagnostics, ImportResourceRequest, ImportResourceResponse, ImportedResource,
-    Nesting, PlanChangeRequest, PlanChangeResponse, Provider, ProviderSchema, ReadDataSourceRequest,
-    ReadDataSourceResponse, ReadResourceRequest, ReadResourceResponse, Schema, Type, Value,
+    PlanChangeRequest, PlanChangeResponse, Provider, ProviderSchema, ReadDataSourceRequest,
+    ReadDataSourceResponse, ReadResourceRequest, ReadResourceResponse, Schema, Value,
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// An object value as a map from attribute name to value.
-pub(crate) type Obj = BTreeMap<String, Value>;
+/// Object helpers shared with the other providers (`plinth_sdk::object`).
+pub(crate) use plinth_sdk::object::{
+    attr_error, cfg, check_known, from_obj, get, get_bool, get_i64, get_str, get_strings, same,
+    str_list, to_obj, Obj,
+};
 
 /// One managed resource type of a built-in provider.
 pub(crate) trait Resource: Send + Sync {
@@ -373,131 +376,20 @@ fn planned_has(v: &Value, name: &str) -> bool {
     v.get_attr(name).is_some_and(|x| !x.is_null())
 }
 
-/// Rejects a planned state that still has unknown configuration values at apply time.
-fn check_known(block: &Block, planned: &Obj) -> Result<(), Diagnostics> {
-    for (name, a) in &block.attributes {
-        if a.computed && !a.optional {
-            continue;
-        }
-        if let Some(v) = planned.get(name) {
-            if (a.required || a.optional) && !a.computed && !v.is_wholly_known() {
-                return Err(Diagnostic::bug(
-                    "unknown value at apply time",
-                    format!("The attribute {name:?} is still unknown when applying."),
-                )
-                .into());
-            }
-        }
-    }
-    Ok(())
-}
 
-/// Semantic equality for planning: marks ignored, nulls of any type equal, lists equal tuples
-/// and maps equal objects with the same elements; an unknown equals nothing.
-pub(crate) fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
-    let null = Value::null();
-    let a = a.unwrap_or(&null).unmarked();
-    let b = b.unwrap_or(&null).unmarked();
-    match (a, b) {
-        (Value::Null(_), Value::Null(_)) => true,
-        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => false,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
-        (x, y) if x.as_seq().is_some() && y.as_seq().is_some() => {
-            let (x, y) = (x.as_seq().unwrap_or(&[]), y.as_seq().unwrap_or(&[]));
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(Some(p), Some(q)))
-        }
-        (x, y) if x.as_map().is_some() && y.as_map().is_some() => {
-            let empty = BTreeMap::new();
-            let (x, y) = (x.as_map().unwrap_or(&empty), y.as_map().unwrap_or(&empty));
-            x.len() == y.len()
-                && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(Some(v), Some(w))))
-        }
-        _ => false,
-    }
-}
 
-/// Reads an object value into a map with every schema attribute and block present.
-pub(crate) fn to_obj(block: &Block, v: &Value) -> Obj {
-    let mut out = Obj::new();
-    for (name, a) in &block.attributes {
-        let x = v.get_attr(name).cloned().unwrap_or(Value::Null(a.ty.clone()));
-        out.insert(name.clone(), x);
-    }
-    for (name, nb) in &block.blocks {
-        let x = v.get_attr(name).cloned().unwrap_or(Value::null());
-        out.insert(name.clone(), normalize_block(nb, x));
-    }
-    out
-}
 
-/// As in Terraform, a list, set or map block is never null: absent means empty.
-fn normalize_block(nb: &plinth_sdk::NestedBlock, v: Value) -> Value {
-    if !v.is_null() {
-        return v;
-    }
-    let t = nb.block.implied_type();
-    match nb.nesting {
-        Nesting::List => Value::List(t, Vec::new()),
-        Nesting::Set => Value::Set(t, Vec::new()),
-        Nesting::Map => Value::Map(t, BTreeMap::new()),
-        Nesting::Single | Nesting::Group => Value::Null(t),
-    }
-}
 
-/// Builds the object value of the schema's implied type: every attribute present (null where
-/// unset), sensitive attributes marked.
-pub(crate) fn from_obj(block: &Block, mut o: Obj) -> Value {
-    let mut out = Obj::new();
-    for (name, a) in &block.attributes {
-        let v = o.remove(name).unwrap_or(Value::Null(a.ty.clone()));
-        let v = if let Value::Null(Type::Dynamic) = v { Value::Null(a.ty.clone()) } else { v };
-        out.insert(name.clone(), v.mark_if(a.sensitive));
-    }
-    for (name, nb) in &block.blocks {
-        let v = o.remove(name).unwrap_or(Value::null());
-        out.insert(name.clone(), normalize_block(nb, v));
-    }
-    Value::Object(out)
-}
 
 // ---- accessors -------------------------------------------------------------------------
 
-pub(crate) fn get<'a>(o: &'a Obj, name: &str) -> &'a Value {
-    static NULL: Value = Value::Null(Type::Dynamic);
-    o.get(name).map(|v| v.unmarked()).unwrap_or(&NULL)
-}
-pub(crate) fn get_str(o: &Obj, name: &str) -> Option<String> {
-    get(o, name).as_str().map(str::to_string)
-}
-pub(crate) fn get_bool(o: &Obj, name: &str) -> Option<bool> {
-    get(o, name).as_bool()
-}
-pub(crate) fn get_i64(o: &Obj, name: &str) -> Option<i64> {
-    get(o, name).as_i64()
-}
-pub(crate) fn get_strings(o: &Obj, name: &str) -> Vec<String> {
-    get(o, name)
-        .as_seq()
-        .map(|s| s.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-        .unwrap_or_default()
-}
 pub(crate) fn str_val(s: impl Into<String>) -> Value {
     Value::String(s.into())
 }
 pub(crate) fn num(n: i64) -> Value {
     Value::number(n)
 }
-pub(crate) fn str_list(items: Vec<String>) -> Value {
-    Value::List(Type::String, items.into_iter().map(Value::String).collect())
-}
 
-/// An attribute of a configuration value, for validation: `Some(value)` only when known and
-/// not null.
-pub(crate) fn cfg<'a>(config: &'a Value, name: &str) -> Option<&'a Value> {
-    config.get_attr(name).map(Value::unmarked).filter(|v| !v.is_null() && v.is_wholly_known())
-}
 
 // ---- diagnostics -----------------------------------------------------------------------
 
@@ -505,15 +397,6 @@ pub(crate) fn error(summary: impl Into<String>, detail: impl Into<String>) -> Di
     Diagnostic::error(summary).with_detail(detail)
 }
 
-pub(crate) fn attr_error(
-    attr: &str,
-    summary: impl Into<String>,
-    detail: impl Into<String>,
-    help: impl Into<String>,
-) -> Diagnostic {
-    let s: String = summary.into();
-    Diagnostic::error(format!("invalid value for {attr}: {s}")).with_detail(detail).with_help(help)
-}
 
 // ---- randomness and hashes -------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 pub mod convert;
 pub mod diagnostics;
 pub mod number;
+pub mod object;
 pub mod path;
 pub mod provider;
 pub mod schema;

@@ -1542,9 +1542,51 @@ pub fn eval_body(body: &Body, schema: &plinth_sdk::Block, ctx: &EvalContext<'_>)
     (v, diags)
 }
 
+/// JSON syntax: the nested blocks of a schema are loaded as arguments (there is no schema
+/// at load time); an object (one block) or an array of objects (several) becomes blocks here.
+fn json_blocks(name: &str, a: &crate::config::Attribute, diags: &mut Diagnostics) -> Vec<NestedBlock> {
+    let file = &a.expr.file;
+    let to_block = |e: &Expression, diags: &mut Diagnostics| -> Option<NestedBlock> {
+        let Expression::Object(o) = e else {
+            diags.push(
+                Diagnostic::error("Invalid JSON block")
+                    .with_detail(format!("\"{name}\" is a block here: its value must be an object, or an array of objects for several blocks."))
+                    .with_subject(e.span().map(|s| file.range(s)).unwrap_or_else(|| a.expr.range.clone())),
+            );
+            return None;
+        };
+        let range = e.span().map(|s| file.range(s)).unwrap_or_else(|| a.expr.range.clone());
+        let mut body = Body { range: Some(range.clone()), ..Body::default() };
+        for (k, v) in o.iter() {
+            let key = match k {
+                ObjectKey::Ident(id) => id.as_str().to_string(),
+                ObjectKey::Expression(Expression::Variable(v)) => v.as_str().to_string(),
+                ObjectKey::Expression(Expression::String(s)) => s.value().to_string(),
+                ObjectKey::Expression(_) => continue,
+            };
+            if key == "//" {
+                continue;
+            }
+            let expr = crate::load::mk_expr(v.expr().clone(), file);
+            let name_range = k.span().map(|s| file.range(s)).unwrap_or_else(|| range.clone());
+            body.attributes.insert(key.clone(), crate::config::Attribute { name: key, expr, range: name_range.clone(), name_range });
+        }
+        Some(NestedBlock { type_name: name.to_string(), labels: Vec::new(), body, dynamic: None, range, type_range: a.name_range.clone() })
+    };
+    match a.expr.expr.as_ref() {
+        Expression::Array(items) => items.iter().filter_map(|e| to_block(e, diags)).collect(),
+        e => to_block(e, diags).into_iter().collect(),
+    }
+}
+
 fn decode_body(body: &Body, schema: &plinth_sdk::Block, ctx: &EvalContext<'_>, vars: &[(String, Value)], diags: &mut Diagnostics) -> Value {
     let mut out = BTreeMap::new();
+    let mut from_json: Vec<NestedBlock> = Vec::new();
     for (name, a) in &body.attributes {
+        if a.expr.file.is_json() && !schema.attributes.contains_key(name) && schema.blocks.contains_key(name) {
+            from_json.extend(json_blocks(name, a, diags));
+            continue;
+        }
         match schema.attributes.get(name) {
             None => {
                 let mut d = Diagnostic::error("Unsupported argument").with_subject(a.name_range.clone());
@@ -1610,7 +1652,7 @@ fn decode_body(body: &Body, schema: &plinth_sdk::Block, ctx: &EvalContext<'_>, v
     }
     // Nested blocks, grouped by type (static and dynamic together, in order).
     let mut by_type: BTreeMap<&str, Vec<&NestedBlock>> = BTreeMap::new();
-    for nb in &body.blocks {
+    for nb in body.blocks.iter().chain(from_json.iter()) {
         if !schema.blocks.contains_key(&nb.type_name) {
             if nb.type_name == "timeouts" {
                 continue;

@@ -48,6 +48,7 @@ pub mod config;
 pub mod console;
 pub mod eval;
 mod funcs;
+mod json;
 mod lenient;
 pub mod load;
 pub mod reference;

@@ -208,6 +208,7 @@ impl Loader {
         names.sort();
         let mut seen = Seen::default();
         let mut files = Vec::new();
+        let mut json_files = Vec::new();
         for name in names {
             let full = dir.join(&name);
             if full.is_dir() {
@@ -227,15 +228,6 @@ impl Loader {
                 }
             };
             let file = self.sources.add(SourceFile::new(display_path(&full), text));
-            if name.ends_with(".tf.json") {
-                diags.push(
-                    Diagnostic::error("JSON configuration files are not supported yet")
-                        .with_detail(format!("The file {} is in JSON syntax, which Plinth cannot read yet. Planning without it could propose destroying the objects it declares, so Plinth stops here.", file.path.display()))
-                        .with_subject(file.range(0..0))
-                        .with_help("convert the file to native syntax (*.tf)"),
-                );
-                continue;
-            }
             let stem = name.trim_end_matches(".json").trim_end_matches(".tf");
             if stem == "override" || stem.ends_with("_override") {
                 diags.push(
@@ -246,7 +238,11 @@ impl Loader {
                 );
                 continue;
             }
-            files.push(file);
+            if name.ends_with(".tf.json") {
+                json_files.push(file);
+            } else {
+                files.push(file);
+            }
         }
         // Parsing dominates loading time: parse files in parallel, then build the model in
         // file order so diagnostics stay deterministic.
@@ -255,6 +251,12 @@ impl Loader {
                 Ok(body) => load_file_body(&mut m, body, &file, &mut seen, diags),
                 Err(ParseFailure::Syntax(e)) => diags.push(syntax_error(&file, &e)),
                 Err(ParseFailure::TooDeep(at)) => diags.push(nesting_error(&file, at)),
+            }
+        }
+        // `*.tf.json` files: the same blocks in JSON syntax.
+        for file in json_files {
+            for b in crate::json::file_blocks(&file, diags) {
+                load_raw_block(&mut m, b, &mut seen, diags);
             }
         }
         m
@@ -478,7 +480,7 @@ fn describe_parse_error(msg: &str) -> (String, String) {
 }
 
 #[derive(Default)]
-struct Seen {
+pub(crate) struct Seen {
     providers: HashMap<(String, Option<String>), SourceRange>,
     terraform_backend: Option<SourceRange>,
 }
@@ -864,7 +866,7 @@ fn dup(kind: &str, name: &str, prev: &SourceRange, at: SourceRange, rule: &str) 
         .with_help("rename or remove one of the two declarations")
 }
 
-fn need_labels(b: &HBlock, n: usize, file: &SourceFile, what: &str, diags: &mut Diagnostics) -> bool {
+fn need_labels(b: &RawBlock, n: usize, what: &str, diags: &mut Diagnostics) -> bool {
     if b.labels.len() == n {
         return true;
     }
@@ -874,8 +876,52 @@ fn need_labels(b: &HBlock, n: usize, file: &SourceFile, what: &str, diags: &mut 
     } else {
         (format!("Extraneous label for {ident}"), format!("Only {n} label{} ({what}) expected for {ident} blocks.", if n == 1 { "" } else { "s" }))
     };
-    diags.push(Diagnostic::error(summary).with_detail(detail).with_subject(block_decl_range(file, b)));
+    diags.push(Diagnostic::error(summary).with_detail(detail).with_subject(b.decl.clone()));
     false
+}
+
+/// A top-level block before its body is turned into the model: from native syntax (the
+/// body is converted only when needed) or from JSON syntax (already converted).
+pub(crate) struct RawBlock {
+    pub ident: String,
+    pub ident_range: SourceRange,
+    pub labels: Vec<(String, SourceRange)>,
+    /// `TYPE "LABEL" …` (what a diagnostic about the block points at).
+    pub decl: SourceRange,
+    pub range: SourceRange,
+    pub body: RawBody,
+}
+
+pub(crate) enum RawBody {
+    Native(HBody, Arc<SourceFile>),
+    Model(Body),
+}
+
+impl RawBlock {
+    fn from_native(b: HBlock, file: &Arc<SourceFile>) -> RawBlock {
+        RawBlock {
+            ident: b.ident.as_str().to_string(),
+            ident_range: span_range(file, b.ident.span()),
+            labels: b.labels.iter().map(|l| (label_str(l), span_range(file, l.span()))).collect(),
+            decl: block_decl_range(file, &b),
+            range: span_range(file, b.span()),
+            body: RawBody::Native(b.body, file.clone()),
+        }
+    }
+    fn label(&self, i: usize) -> String {
+        self.labels.get(i).map(|l| l.0.clone()).unwrap_or_default()
+    }
+}
+
+/// The block's body in the model (converting a native body, reporting repeated arguments).
+fn convert_raw(body: RawBody, range: Option<SourceRange>, diags: &mut Diagnostics) -> Body {
+    match body {
+        RawBody::Native(b, file) => convert_body(b, &file, range, diags),
+        RawBody::Model(mut b) => {
+            b.range = range;
+            b
+        }
+    }
 }
 
 fn check_name(name: &str, kind: &str, range: &SourceRange, diags: &mut Diagnostics) -> bool {
@@ -907,23 +953,27 @@ fn load_file_body(m: &mut Module, body: HBody, file: &Arc<SourceFile>, seen: &mu
 }
 
 fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen, diags: &mut Diagnostics) {
-    let range = span_range(file, b.span());
-    let decl = block_decl_range(file, &b);
-    let ident = b.ident.as_str().to_string();
+    load_raw_block(m, RawBlock::from_native(b, file), seen, diags)
+}
+
+pub(crate) fn load_raw_block(m: &mut Module, b: RawBlock, seen: &mut Seen, diags: &mut Diagnostics) {
+    let range = b.range.clone();
+    let decl = b.decl.clone();
+    let ident = b.ident.clone();
     match ident.as_str() {
         "terraform" => {
-            if !need_labels(&b, 0, file, "none", diags) {
+            if !need_labels(&b, 0, "none", diags) {
                 return;
             }
-            let body = convert_body(b.body, file, Some(range), diags);
+            let body = convert_raw(b.body, Some(range), diags);
             load_terraform(m, body, seen, diags);
         }
         "provider" => {
-            if !need_labels(&b, 1, file, "the provider's local name", diags) {
+            if !need_labels(&b, 1, "the provider's local name", diags) {
                 return;
             }
-            let name = label_str(&b.labels[0]);
-            let mut body = convert_body(b.body, file, Some(range.clone()), diags);
+            let name = b.label(0);
+            let mut body = convert_raw(b.body, Some(range.clone()), diags);
             let alias = body.attributes.remove("alias").and_then(|a| {
                 let s = const_string(&a, diags)?;
                 check_name(&s, "provider alias", &a.expr.range, diags).then_some(s)
@@ -952,10 +1002,10 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
             m.providers.push(ProviderConfig { name, alias, body, range });
         }
         "variable" => {
-            if !need_labels(&b, 1, file, "the variable name", diags) {
+            if !need_labels(&b, 1, "the variable name", diags) {
                 return;
             }
-            let name = label_str(&b.labels[0]);
+            let name = b.label(0);
             if !check_name(&name, "variable", &decl, diags) {
                 return;
             }
@@ -963,16 +1013,16 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
                 diags.push(dup("variable", &name, &prev.range, decl, "Variable names must be unique within a module."));
                 return;
             }
-            let body = convert_body(b.body, file, Some(range.clone()), diags);
+            let body = convert_raw(b.body, Some(range.clone()), diags);
             if let Some(v) = load_variable(name.clone(), body, decl.clone(), diags) {
                 m.variables.insert(name, v);
             }
         }
         "locals" => {
-            if !need_labels(&b, 0, file, "none", diags) {
+            if !need_labels(&b, 0, "none", diags) {
                 return;
             }
-            let body = convert_body(b.body, file, Some(range), diags);
+            let body = convert_raw(b.body, Some(range), diags);
             unsupported_blocks(&body.blocks, &[], diags);
             for (name, a) in body.attributes {
                 if !check_name(&name, "local value", &a.name_range, diags) {
@@ -991,10 +1041,10 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
             }
         }
         "output" => {
-            if !need_labels(&b, 1, file, "the output name", diags) {
+            if !need_labels(&b, 1, "the output name", diags) {
                 return;
             }
-            let name = label_str(&b.labels[0]);
+            let name = b.label(0);
             if !check_name(&name, "output", &decl, diags) {
                 return;
             }
@@ -1002,7 +1052,7 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
                 diags.push(dup("output", &name, &prev.range, decl, "Output names must be unique within a module."));
                 return;
             }
-            let mut body = convert_body(b.body, file, Some(range.clone()), diags);
+            let mut body = convert_raw(b.body, Some(range.clone()), diags);
             let value = body.attributes.remove("value");
             let description = body.attributes.remove("description").and_then(|a| const_string(&a, diags));
             let sensitive = body.attributes.remove("sensitive").and_then(|a| const_bool(&a, diags)).unwrap_or(false);
@@ -1033,13 +1083,13 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
         "resource" | "data" => {
             let managed = ident == "resource";
             let what = if managed { "resource" } else { "data source" };
-            if !need_labels(&b, 2, file, "type, name", diags) {
+            if !need_labels(&b, 2, "type, name", diags) {
                 return;
             }
-            let type_name = label_str(&b.labels[0]);
-            let name = label_str(&b.labels[1]);
-            let tr = span_range(file, b.labels[0].span());
-            let nr = span_range(file, b.labels[1].span());
+            let type_name = b.label(0);
+            let name = b.label(1);
+            let tr = b.labels[0].1.clone();
+            let nr = b.labels[1].1.clone();
             let ok1 = check_name(&type_name, &format!("{what} type"), &tr, diags);
             let ok2 = check_name(&name, what, &nr, diags);
             if !(ok1 && ok2) {
@@ -1055,15 +1105,15 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
                 );
                 return;
             }
-            let body = convert_body(b.body, file, Some(range.clone()), diags);
+            let body = convert_raw(b.body, Some(range.clone()), diags);
             let r = load_resource(if managed { ResourceMode::Managed } else { ResourceMode::Data }, type_name, name, body, range, decl, diags);
             m.resources.insert(key, r);
         }
         "module" => {
-            if !need_labels(&b, 1, file, "the module call name", diags) {
+            if !need_labels(&b, 1, "the module call name", diags) {
                 return;
             }
-            let name = label_str(&b.labels[0]);
+            let name = b.label(0);
             if !check_name(&name, "module", &decl, diags) {
                 return;
             }
@@ -1076,13 +1126,13 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
                 );
                 return;
             }
-            let body = convert_body(b.body, file, Some(range.clone()), diags);
+            let body = convert_raw(b.body, Some(range.clone()), diags);
             if let Some(c) = load_module_call(name.clone(), body, decl, diags) {
                 m.module_calls.insert(name, c);
             }
         }
         "moved" => {
-            let mut body = convert_body(b.body, file, Some(range.clone()), diags);
+            let mut body = convert_raw(b.body, Some(range.clone()), diags);
             let from = body.attributes.remove("from");
             let to = body.attributes.remove("to");
             unsupported_args(&body, &["from", "to"], " in a moved block", diags);
@@ -1092,7 +1142,7 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
             }
         }
         "import" => {
-            let mut body = convert_body(b.body, file, Some(range.clone()), diags);
+            let mut body = convert_raw(b.body, Some(range.clone()), diags);
             let to = body.attributes.remove("to");
             let id = body.attributes.remove("id");
             let provider = body.attributes.remove("provider").and_then(|a| provider_ref(&a.expr, diags));
@@ -1105,7 +1155,7 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
             }
         }
         "removed" => {
-            let mut body = convert_body(b.body, file, Some(range.clone()), diags);
+            let mut body = convert_raw(b.body, Some(range.clone()), diags);
             let from = body.attributes.remove("from");
             unsupported_args(&body, &["from"], " in a removed block", diags);
             let mut destroy = true;
@@ -1128,11 +1178,11 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
             }
         }
         "check" => {
-            if !need_labels(&b, 1, file, "the check name", diags) {
+            if !need_labels(&b, 1, "the check name", diags) {
                 return;
             }
-            let name = label_str(&b.labels[0]);
-            let body = convert_body(b.body, file, Some(range.clone()), diags);
+            let name = b.label(0);
+            let body = convert_raw(b.body, Some(range.clone()), diags);
             unsupported_args(&body, &[], " in a check block", diags);
             let mut asserts = Vec::new();
             for nb in body.blocks {
@@ -1179,7 +1229,7 @@ fn load_block(m: &mut Module, b: HBlock, file: &Arc<SourceFile>, seen: &mut Seen
         other => {
             let mut d = Diagnostic::error("Unsupported block type")
                 .with_detail(format!("Blocks of type \"{other}\" are not expected here."))
-                .with_subject(span_range(file, b.ident.span()));
+                .with_subject(b.ident_range.clone());
             if let Some(s) = suggest(other, BLOCK_TYPES.iter().copied()) {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }

@@ -14,6 +14,9 @@ pub struct SourceFile {
     /// Object keys repeated in the text, renamed for the parser (see `lenient`): the
     /// evaluator takes their names from `text`.
     pub(crate) renamed_keys: std::sync::OnceLock<Vec<std::ops::Range<usize>>>,
+    /// For an expression taken from a JSON configuration file: the file and the byte offset
+    /// of `text` in it (positions are positions in that file).
+    parent: Option<(Arc<SourceFile>, usize)>,
 }
 
 impl SourceFile {
@@ -24,11 +27,26 @@ impl SourceFile {
                 line_starts.push(i + 1);
             }
         }
-        SourceFile { path: Arc::new(path), text, line_starts, renamed_keys: std::sync::OnceLock::new() }
+        SourceFile { path: Arc::new(path), text, line_starts, renamed_keys: std::sync::OnceLock::new(), parent: None }
+    }
+    /// `text`, found at byte `offset` of `parent` (a JSON configuration file): positions in
+    /// it are reported as positions in `parent`.
+    pub(crate) fn within(parent: &Arc<SourceFile>, offset: usize, text: String) -> Self {
+        let mut f = SourceFile::new(parent.path.as_ref().clone(), text);
+        f.path = parent.path.clone();
+        f.parent = Some((parent.clone(), offset));
+        f
+    }
+    /// Whether this is an expression of a JSON configuration file.
+    pub(crate) fn is_json(&self) -> bool {
+        self.parent.is_some()
     }
     /// 1-based line and column (in characters) of a byte offset.
     pub fn pos(&self, byte: usize) -> Pos {
         let byte = byte.min(self.text.len());
+        if let Some((p, off)) = &self.parent {
+            return p.pos(off + byte);
+        }
         let line = match self.line_starts.binary_search(&byte) {
             Ok(i) => i,
             Err(i) => i - 1,

@@ -113,7 +113,7 @@ const CASES: &[Case] = &[
     case("index_out_of_range", &[("main.tf", "locals {\n  l = [1, 2]\n  x = local.l[5]\n}\n")]),
     case("template_null_interpolation", &[("main.tf", "locals {\n  x = \"name-${null}\"\n}\n")]),
     case("override_file", &[("main.tf", "resource \"aws_vpc\" \"main\" {}\n"), ("main_override.tf", "resource \"aws_vpc\" \"main\" {\n  cidr_block = \"x\"\n}\n")]),
-    case("json_configuration", &[("main.tf.json", "{\"resource\": {}}\n")]),
+    case("json_configuration", &[("main.tf.json", "{\n  \"resource\": {\n    \"terraform_data\": {\"a\": {\"input\": 1},}\n  }\n}\n")]),
     case("provider_reserved_argument", &[("main.tf", "provider \"aws\" {\n  count = 2\n}\n")]),
     case("tfvars_block", &[("main.tf", "variable \"a\" {\n  default = 1\n}\n"), ("terraform.tfvars", "a = 2\nblock {\n}\n")]),
     case("for_each_sensitive", &[("main.tf", "variable \"names\" {\n  type      = set(string)\n  default   = [\"a\"]\n  sensitive = true\n}\n\nresource \"aws_instance\" \"x\" {\n  for_each = var.names\n}\n")]),

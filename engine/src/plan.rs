@@ -123,7 +123,7 @@ struct InstOut {
     diags: Diagnostics,
 }
 
-async fn run_job(j: InstJob) -> InstOut {
+async fn run_job(j: InstJob, hook: &dyn ApplyHook) -> InstOut {
     let mut diags = Diagnostics::new();
     let block = &j.schema.block;
     let ty = block.implied_type();
@@ -150,8 +150,14 @@ async fn run_job(j: InstJob) -> InstOut {
             };
             return InstOut { addr: j.addr, change: Some(change), value: after, data_read: None, diags };
         }
+        // "data.x: Reading..." / "Read complete after 0s [id=…]", as Terraform prints them
+        // for data sources read while planning.
+        hook.pre_apply(&j.addr, Action::Read);
+        let started = std::time::Instant::now();
         let resp = j.provider.read_data_source(ReadDataSourceRequest { type_name: j.type_name.clone(), config: cfg_bare.clone() }).await;
         let bad = resp.diagnostics.has_errors();
+        let id = resp.state.get_attr("id").and_then(|v| v.as_str().map(str::to_string));
+        hook.post_apply(&j.addr, Action::Read, if bad { Err(()) } else { Ok(id) }, started.elapsed());
         if j.check_nested {
             // Terraform reports a nested data source's problems as warnings and plans to
             // read it again during apply, to verify the check block then.
@@ -750,7 +756,8 @@ impl<'a> Planner<'a> {
             }
         }
         let par = ctx.parallelism.max(1);
-        let outs: Vec<InstOut> = futures::stream::iter(jobs).map(run_job).buffered(par).collect().await;
+        let hook = self.hook;
+        let outs: Vec<InstOut> = futures::stream::iter(jobs).map(|j| run_job(j, hook)).buffered(par).collect().await;
         for o in outs {
             self.diags.extend(o.diags);
             if let Some((mi, k, each)) = post_scope.get(&o.addr) {

@@ -338,7 +338,7 @@ async fn run_job(j: InstJob, hook: &dyn ApplyHook) -> InstOut {
     let after = mark_value(planned, &marks, block);
     let before = prior.clone().unwrap_or(Value::Null(ty.clone()));
     // A change of sensitivity alone is an update (it rewrites `sensitive_attributes`).
-    let action = if action == Action::NoOp && !same_marks(&before, &after) { Action::Update } else { action };
+    let action = if action == Action::NoOp && !same_marks(&before, &after, block) { Action::Update } else { action };
     let change = ResourceChange {
         addr: j.addr.clone(),
         prev_run_addr: j.prev_addr.clone(),
@@ -357,15 +357,39 @@ async fn run_job(j: InstJob, hook: &dyn ApplyHook) -> InstOut {
     InstOut { addr: j.addr, change: Some(change), value: after, data_read: None, diags }
 }
 
-/// Whether two values carry sensitive marks at the same paths.
-pub(crate) fn same_marks(a: &Value, b: &Value) -> bool {
+/// Whether two values carry sensitive marks at the same paths. Marks of attributes the
+/// schema declares sensitive do not count (they are sensitive on both sides, however a
+/// state writer recorded them inside nested blocks).
+pub(crate) fn same_marks(a: &Value, b: &Value, block: &plinth_sdk::Block) -> bool {
     let norm = |v: &Value| {
-        let mut p = v.clone().unmark_deep().1;
+        let mut p: Vec<AttrPath> = v.clone().unmark_deep().1.into_iter().filter(|p| !schema_sensitive_path(block, p)).collect();
         p.sort();
         p.dedup();
         p
     };
     norm(a) == norm(b)
+}
+
+/// Whether `path` is at or inside an attribute the schema declares sensitive (nested blocks
+/// followed through their element keys).
+fn schema_sensitive_path(block: &plinth_sdk::Block, path: &AttrPath) -> bool {
+    let mut b = block;
+    let mut steps = path.0.iter().peekable();
+    while let Some(step) = steps.next() {
+        let plinth_sdk::PathStep::Attr(name) = step else { return false };
+        if let Some(a) = b.attributes.get(name) {
+            return a.sensitive;
+        }
+        let Some(nb) = b.blocks.get(name) else { return false };
+        if !matches!(nb.nesting, plinth_sdk::Nesting::Single | plinth_sdk::Nesting::Group) {
+            // The element of a list, set or map of blocks.
+            if matches!(steps.peek(), Some(plinth_sdk::PathStep::Index(_) | plinth_sdk::PathStep::Key(_))) {
+                steps.next();
+            }
+        }
+        b = &nb.block;
+    }
+    false
 }
 
 impl<'a> Planner<'a> {
@@ -1304,4 +1328,32 @@ pub(crate) async fn plan(ctx: &Context, prior: &State, opts: &PlanOptions, hook:
     };
     tm("done");
     (Some(plan), p.diags)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plinth_sdk::{Attribute, Block, Nesting, NestedBlock, PathStep};
+
+    #[test]
+    fn schema_sensitive_marks_do_not_count_as_a_sensitivity_change() {
+        let inner = Block::new().attr("password", Attribute::optional(Type::String).sensitive()).attr("user", Attribute::optional(Type::String));
+        let block = Block::new()
+            .attr("name", Attribute::optional(Type::String))
+            .block("login", NestedBlock { nesting: Nesting::List, block: inner, min_items: 0, max_items: 0, force_new: false });
+        let obj = |marked_password: bool, marked_name: bool| {
+            let pw = Value::string("p");
+            let login = Value::object([("password", if marked_password { pw.mark_sensitive() } else { pw }), ("user", Value::string("u"))]);
+            let name = Value::string("n");
+            Value::object([("name", if marked_name { name.mark_sensitive() } else { name }), ("login", Value::Tuple(vec![login]))])
+        };
+        // Terraform records login[0].password in sensitive_attributes; Plinth's planned
+        // value may not: no update.
+        assert!(same_marks(&obj(true, false), &obj(false, false), &block));
+        // A configuration mark on a plain attribute does count.
+        assert!(!same_marks(&obj(true, false), &obj(true, true), &block));
+        let p = AttrPath(vec![PathStep::Attr("login".into()), PathStep::Index(0), PathStep::Attr("password".into())]);
+        assert!(schema_sensitive_path(&block, &p));
+        assert!(!schema_sensitive_path(&block, &AttrPath::attr("name")));
+    }
 }

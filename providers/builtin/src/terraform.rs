@@ -155,7 +155,18 @@ impl DataSource for RemoteState {
                     }
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            // Terraform: a missing state is an error, `defaults` notwithstanding.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(error(
+                    "Unable to find remote state",
+                    "No stored state was found for the given workspace in the given backend.",
+                )
+                .with_help(format!(
+                    "no state file at {} (relative paths are relative to the directory plinth runs in); apply the other configuration first, or fix config.path / workspace",
+                    path.display()
+                ))
+                .into())
+            }
             Err(e) => {
                 return Err(error(
                     "cannot read remote state",

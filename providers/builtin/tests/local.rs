@@ -164,11 +164,12 @@ fn remote_state_reads_v4_outputs() {
     assert_eq!(nested.get_attr("subnets").unwrap().type_of(), Type::list(Type::String));
     assert_eq!(nested.get_attr("count"), Some(&n(2)));
 
-    // A missing state gives the defaults only.
+    // A missing state is Terraform's "Unable to find remote state", defaults or not.
     let missing = h.data_config(&[("backend", s("local")), ("config", Value::object([("path", s("/nonexistent.tfstate"))]))]);
     let r = h.read_data(&missing);
-    assert!(!r.diagnostics.has_errors());
-    assert!(r.state.get_attr("outputs").unwrap().as_map().unwrap().is_empty());
+    assert!(r.diagnostics.has_errors());
+    assert_eq!(r.diagnostics.0[0].summary, "Unable to find remote state");
+    assert!(r.diagnostics.0[0].help.iter().any(|h| h.contains("/nonexistent.tfstate")), "{:?}", r.diagnostics.0[0].help);
     // Other backends are a clear error.
     let s3 = h.data_config(&[("backend", s("s3"))]);
     let r = h.read_data(&s3);

@@ -958,10 +958,11 @@ impl<'a, 'c> Evaluator<'a, 'c> {
     fn eval_call(&mut self, call: &hcl_edit::expr::FuncCall, whole: &Expression) -> R {
         let ns: Vec<&str> = call.name.namespace.iter().map(|n| n.as_str()).collect();
         let name = call.name.name.as_str();
-        let name_range = self.rng(call.name.name.span().or_else(|| whole.span()));
+        // Computed only for an error.
+        let name_range = || self.rng(call.name.name.span().or_else(|| whole.span()));
         if !ns.is_empty() && ns != ["core"] {
             let full = format!("{}::{name}", ns.join("::"));
-            return Err(err("Call to unknown function", format!("There is no function named \"{full}\". Provider-defined functions are not supported yet."), name_range));
+            return Err(err("Call to unknown function", format!("There is no function named \"{full}\". Provider-defined functions are not supported yet."), name_range()));
         }
         let args: Vec<&Expression> = call.args.iter().collect();
         match name {
@@ -982,7 +983,7 @@ impl<'a, 'c> Evaluator<'a, 'c> {
             _ => {}
         }
         if !crate::funcs::exists(name) {
-            let mut d = err("Call to unknown function", format!("There is no function named \"{name}\"."), name_range);
+            let mut d = err("Call to unknown function", format!("There is no function named \"{name}\"."), name_range());
             if let Some(s) = suggest(name, crate::funcs::names()) {
                 d.help.push(format!("did you mean `{s}`?"));
             }

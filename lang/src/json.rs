@@ -540,11 +540,7 @@ fn hcl_compatible(raw: &str) -> bool {
         if b[i] == b'\\' {
             match b.get(i + 1) {
                 Some(b'/' | b'b' | b'f') => return false,
-                Some(b'u') => {
-                    if raw.get(i + 2..i + 6).and_then(|h| u32::from_str_radix(h, 16).ok()).is_some_and(|c| (0xD800..0xE000).contains(&c)) {
-                        return false;
-                    }
-                }
+                Some(b'u') if raw.get(i + 2..i + 6).and_then(|h| u32::from_str_radix(h, 16).ok()).is_some_and(|c| (0xD800..0xE000).contains(&c)) => return false,
                 _ => {}
             }
             i += 2;

@@ -12,6 +12,8 @@
 //! - [`load_config`]`(dir) -> (Option<Config>, Diagnostics)`: the root module and every module
 //!   call, local sources directly, others through `.terraform/modules/modules.json`
 //!   ("Module not installed" otherwise). All errors of all files are reported in one run.
+//!   `*.tf` and `*.tf.json` (Terraform's JSON syntax) files; a module directory called several
+//!   times is read once; a large file is parsed in two halves on two threads.
 //! - [`load_module_dir`]`(dir, &SourceMap)`: one directory, children not followed.
 //! - [`config`]: `Config`, `Module`, `Resource`, `Variable`, `Output`, `ModuleCall`, `Body`,
 //!   `Expr`, `TypeConstraint`, … ; [`Module::walk`], [`Module::descendant`].

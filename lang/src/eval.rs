@@ -163,7 +163,7 @@ impl<'a, 'c> Evaluator<'a, 'c> {
                 let mut unknown = false;
                 let mut marked = false;
                 for (k, v) in obj.iter() {
-                    let renamed = k.span().and_then(|sp| self.file.renamed_key(&sp));
+                    let renamed = if self.file.renamed_keys.get().is_some() { k.span().and_then(|sp| self.file.renamed_key(&sp)) } else { None };
                     let key = match k {
                         ObjectKey::Ident(_) | ObjectKey::Expression(Expression::String(_) | Expression::Variable(_)) if renamed.is_some() => renamed.unwrap_or_default().to_string(),
                         ObjectKey::Ident(id) => id.as_str().to_string(),

@@ -17,6 +17,9 @@ pub struct SourceFile {
     /// For an expression taken from a JSON configuration file: the file and the byte offset
     /// of `text` in it (positions are positions in that file).
     parent: Option<(Arc<SourceFile>, usize)>,
+    /// The line of the last position asked for: positions are mostly asked in order, so the
+    /// next one is usually on the same or a following line (no binary search).
+    last_line: std::sync::atomic::AtomicUsize,
 }
 
 impl SourceFile {
@@ -27,7 +30,7 @@ impl SourceFile {
                 line_starts.push(i + 1);
             }
         }
-        SourceFile { path: Arc::new(path), text, line_starts, renamed_keys: std::sync::OnceLock::new(), parent: None }
+        SourceFile { path: Arc::new(path), text, line_starts, renamed_keys: std::sync::OnceLock::new(), parent: None, last_line: std::sync::atomic::AtomicUsize::new(0) }
     }
     /// `text`, found at byte `offset` of `parent` (a JSON configuration file): positions in
     /// it are reported as positions in `parent`.
@@ -47,12 +50,26 @@ impl SourceFile {
         if let Some((p, off)) = &self.parent {
             return p.pos(off + byte);
         }
-        let line = match self.line_starts.binary_search(&byte) {
-            Ok(i) => i,
-            Err(i) => i - 1,
+        let ls = &self.line_starts;
+        let on = |l: usize| ls.get(l).is_some_and(|&s| s <= byte) && ls.get(l + 1).is_none_or(|&n| byte < n);
+        let hint = self.last_line.load(std::sync::atomic::Ordering::Relaxed);
+        let line = if on(hint) {
+            hint
+        } else if on(hint + 1) {
+            hint + 1
+        } else {
+            match ls.binary_search(&byte) {
+                Ok(i) => i,
+                Err(i) => i - 1,
+            }
         };
-        let start = self.line_starts[line];
-        let column = self.text.get(start..byte).map(|s| s.chars().count()).unwrap_or(byte - start) + 1;
+        self.last_line.store(line, std::sync::atomic::Ordering::Relaxed);
+        let start = ls[line];
+        let column = match self.text.get(start..byte) {
+            Some(s) if s.is_ascii() => s.len(),
+            Some(s) => s.chars().count(),
+            None => byte - start,
+        } + 1;
         Pos { line: line + 1, column, byte }
     }
     /// The name of an object key the parser saw renamed (written at `span`, quotes included

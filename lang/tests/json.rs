@@ -391,3 +391,34 @@ fn malformed_json_is_reported_at_its_position() {
     assert!(summaries.contains(&("Invalid JSON block", 3)), "{diags}");
     assert!(summaries.iter().any(|(s, l)| *l == 4 && s.contains("nvalid")), "{diags}");
 }
+
+#[test]
+fn json_escapes_and_values_keep_their_meaning() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        &[(
+            "main.tf.json",
+            r#"{"locals": {
+  "a": ["x\/y", 1.5, -2, 1e400, null, true, {"k": "caf\u00e9 ${upper(\"x\")}", "n": {"m": [1]}}],
+  "b": "line\nnext \"q\" $${literal} %%{literal}",
+  "c": "${local.a[1] * 2}",
+  "//": "a comment"
+}}"#,
+        )],
+    );
+    let c = load_in(d.path());
+    assert!(!c.root.locals.contains_key("//"));
+    let dir = Path::new(".");
+    let scope = StaticScope::new(&c.root, BTreeMap::new(), dir);
+    let ctx = EvalContext { scope: &scope, cwd: dir };
+    let got: Vec<String> = ["a", "b", "c"].iter().map(|k| show(&eval_expr(&c.root.locals[*k].expr, &ctx).0)).collect();
+    // 1e400 is exact (HCL numbers are arbitrary precision).
+    let big = format!("1{}", "0".repeat(400));
+    assert_eq!(
+        got[0],
+        format!("[\n  \"x/y\",\n  1.5,\n  -2,\n  {big},\n  null,\n  true,\n  {{\n    \"k\" = \"café X\"\n    \"n\" = {{\n      \"m\" = [\n        1,\n      ]\n    }}\n  }},\n]")
+    );
+    assert_eq!(got[1], "<<EOT\nline\nnext \"q\" ${literal} %{literal}\nEOT");
+    assert_eq!(got[2], "3");
+}

@@ -462,6 +462,46 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+/// A retry classifier that forbids retrying an "operation not implemented" answer: an
+/// endpoint (moto, LocalStack) that lacks an operation answers HTTP 500/501 with an HTML
+/// page or a "not implemented" message, which the SDK's standard strategy would otherwise
+/// retry as a transient error for minutes (`max_retries` attempts). Real AWS API errors are
+/// XML or JSON and never HTML, so they keep their retries.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct NotImplementedClassifier;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry
+    for NotImplementedClassifier
+{
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        let Some(resp) = ctx.response() else {
+            return RetryAction::NoActionIndicated;
+        };
+        if !matches!(resp.status().as_u16(), 500 | 501) {
+            return RetryAction::NoActionIndicated;
+        }
+        let body = resp.body().bytes().unwrap_or(&[]);
+        let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_lowercase();
+        if head.contains("<!doctype html")
+            || head.contains("<html")
+            || head.contains("not been implemented")
+            || head.contains("not yet implemented")
+            || head.contains("notimplemented")
+        {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+    fn name(&self) -> &'static str {
+        "plinth: operation not implemented by the endpoint"
+    }
+}
+
     use super::*;
 
     #[test]

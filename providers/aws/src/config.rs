@@ -497,7 +497,8 @@ impl Aws {
 
     #[cfg(feature = "rds")]
     pub(crate) fn rds(&self, region: Option<&str>) -> aws_sdk_rds::Client {
-        let mut b = aws_sdk_rds::config::Builder::from(&self.sdk_for(region));
+        let mut b = aws_sdk_rds::config::Builder::from(&self.sdk_for(region))
+            .retry_classifier(crate::api::NotImplementedClassifier);
         if let Some(u) = self.endpoint("rds") {
             b = b.endpoint_url(u);
         }
@@ -506,7 +507,8 @@ impl Aws {
 
     #[cfg(feature = "elasticache")]
     pub(crate) fn elasticache(&self, region: Option<&str>) -> aws_sdk_elasticache::Client {
-        let mut b = aws_sdk_elasticache::config::Builder::from(&self.sdk_for(region));
+        let mut b = aws_sdk_elasticache::config::Builder::from(&self.sdk_for(region))
+            .retry_classifier(crate::api::NotImplementedClassifier);
         if let Some(u) = self.endpoint("elasticache") {
             b = b.endpoint_url(u);
         }
@@ -533,7 +535,8 @@ impl Aws {
 
     #[cfg(feature = "secretsmanager")]
     pub(crate) fn secretsmanager(&self, region: Option<&str>) -> aws_sdk_secretsmanager::Client {
-        let mut b = aws_sdk_secretsmanager::config::Builder::from(&self.sdk_for(region));
+        let mut b = aws_sdk_secretsmanager::config::Builder::from(&self.sdk_for(region))
+            .retry_classifier(crate::api::NotImplementedClassifier);
         if let Some(u) = self.endpoint("secretsmanager") {
             b = b.endpoint_url(u);
         }
@@ -542,7 +545,8 @@ impl Aws {
 
     #[cfg(feature = "s3")]
     pub(crate) fn s3(&self, region: Option<&str>) -> aws_sdk_s3::Client {
-        let mut b = aws_sdk_s3::config::Builder::from(&self.sdk_for(region));
+        let mut b = aws_sdk_s3::config::Builder::from(&self.sdk_for(region))
+            .retry_classifier(crate::api::NotImplementedClassifier);
         if let Some(u) = self.endpoint("s3") {
             b = b.endpoint_url(u);
         }

@@ -96,10 +96,6 @@ resource "aws_eks_node_group" "this" {
     max_size     = var.node_count.max
   }
 
-  update_config {
-    max_unavailable = 1
-  }
-
   tags = var.tags
 
   depends_on = [aws_iam_role_policy_attachment.node]

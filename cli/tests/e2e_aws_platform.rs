@@ -103,7 +103,10 @@ fn counts(text: &str, prefix: &str) -> Option<(usize, usize, usize)> {
 /// The plan's header line for an address: `  # ADDR will be updated in-place` etc.
 fn header<'a>(plan: &'a str, addr: &str) -> Option<&'a str> {
     let want = format!("# {addr} ");
-    plan.lines().find(|l| l.trim_start().starts_with(&want))
+    // The change, not the note about drift ("has changed", "has been deleted") above it.
+    plan.lines()
+        .filter(|l| l.trim_start().starts_with(&want))
+        .rfind(|l| !l.ends_with("has changed") && !l.ends_with("has been deleted"))
 }
 
 fn assert_action(plan: &str, addr: &str, action: &str) {
@@ -120,7 +123,8 @@ fn assert_action(plan: &str, addr: &str, action: &str) {
 /// The text of one resource's block in a rendered plan (from its `# addr` header to the next).
 fn block<'a>(plan: &'a str, addr: &str) -> &'a str {
     let want = format!("# {addr} ");
-    let Some(start) = plan.find(&want) else {
+    // The last one: the change section follows the drift notes.
+    let Some(start) = plan.rfind(&want) else {
         return "";
     };
     let rest = &plan[start + want.len()..];

@@ -120,7 +120,9 @@ impl ApiError {
                 || lower.contains("notimplemented")
                 || lower.contains("not implemented")
                 || code.is_none());
-        let kind = if not_impl || code.as_deref() == Some("NotImplemented") {
+        // moto answers routes it lacks (e.g. EKS UpdateClusterVersion) with an HTML 404.
+        let no_route = status == Some(404) && code.is_none() && lower.contains("<title>404 not found");
+        let kind = if not_impl || no_route || code.as_deref() == Some("NotImplemented") {
             ErrorKind::NotImplemented
         } else {
             kind

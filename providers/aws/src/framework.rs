@@ -26,6 +26,10 @@ pub(crate) struct Ctx<'a> {
     pub aws: &'a Aws,
     pub region: String,
     pub timeouts: Timeouts,
+    /// The resource's configuration during apply (null elsewhere): for arguments whose
+    /// planned value differs from what was written (`aws_instance.user_data` is planned as
+    /// its hash).
+    pub config: Value,
 }
 
 impl Ctx<'_> {
@@ -284,6 +288,7 @@ pub(crate) fn ctx<'a>(
         aws,
         region,
         timeouts: t,
+        config: config.cloned().unwrap_or(Value::Null(Type::Dynamic)),
     }
 }
 

@@ -7,7 +7,9 @@ mod ami;
 mod data;
 mod eip;
 mod igw;
+mod instance;
 mod key_pair;
+mod launch_template;
 mod nat;
 mod route_table;
 mod security_group;
@@ -33,6 +35,8 @@ pub(crate) fn resources() -> Vec<Box<dyn Resource>> {
         Box::new(security_group::SgRule { ingress: true }),
         Box::new(security_group::SgRule { ingress: false }),
         Box::new(key_pair::KeyPair),
+        Box::new(instance::Instance),
+        Box::new(launch_template::LaunchTemplate),
     ]
 }
 

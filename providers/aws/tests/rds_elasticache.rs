@@ -17,7 +17,7 @@ fn suffix() -> String {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    format!("{:x}", t.as_nanos() % 0xffff_ffff_ff)
+    format!("{:x}", t.as_nanos() % 0xff_ffff_ffff)
 }
 
 fn set(items: &[String]) -> Value {

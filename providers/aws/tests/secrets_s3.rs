@@ -14,7 +14,7 @@ fn suffix() -> String {
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    format!("{:x}", t.as_nanos() % 0xffff_ffff_ff)
+    format!("{:x}", t.as_nanos() % 0xff_ffff_ffff)
 }
 
 fn with(cfg: &Value, k: &str, v: Value) -> Value {

@@ -187,6 +187,10 @@ pub(crate) trait Resource: Send + Sync {
     /// Normalises the planned object after defaults (e.g. nulls inside inline blocks become
     /// `""`, as the legacy SDK stores them), before any comparison.
     fn normalize(&self, _planned: &mut Obj) {}
+    /// Upstream `CustomizeDiff` that needs the configuration (e.g. `aws_acm_certificate`
+    /// plans `domain_validation_options` with known domain names). Runs after `normalize`,
+    /// on create (`prior` = `None`) and update.
+    fn customize_diff(&self, _config: &Value, _prior: Option<&Obj>, _planned: &mut Obj) {}
     /// Adjusts a planned update; may add paths that force replacement.
     fn plan_update(&self, _prior: &Obj, _planned: &mut Obj, _requires_replace: &mut Vec<AttrPath>) {
     }
@@ -441,6 +445,7 @@ pub(crate) fn plan(aws: &Aws, r: &dyn Resource, req: PlanChangeRequest) -> PlanC
         }
     }
     r.normalize(&mut planned);
+    r.customize_diff(config_obj.unwrap_or(&proposed), prior.as_ref(), &mut planned);
     if r.tagged() {
         let t = tags_all(aws, planned.get("tags").unwrap_or(&Value::null()));
         planned.insert("tags_all".into(), t);
@@ -539,6 +544,43 @@ fn normalize_block(nb: &NestedBlock, v: Value) -> Value {
         Nesting::Set => Value::Set(t, Vec::new()),
         Nesting::Map => Value::Map(t, BTreeMap::new()),
         Nesting::Single | Nesting::Group => Value::Null(t),
+    }
+}
+
+/// Completes a nested-block value to its schema: every attribute present (typed null where
+/// missing) and nested blocks normalised, recursively (so that planned and read values compare
+/// equal whatever the configuration left out).
+pub(crate) fn conform(nb: &NestedBlock, v: &Value) -> Value {
+    fn object(block: &Block, v: &Value) -> Value {
+        let mut out = Obj::new();
+        for (name, a) in &block.attributes {
+            let x = v.get_attr(name).cloned().unwrap_or(Value::Null(a.ty.clone()));
+            out.insert(name.clone(), x);
+        }
+        for (name, inner) in &block.blocks {
+            let x = v.get_attr(name).cloned().unwrap_or(Value::null());
+            out.insert(name.clone(), conform(inner, &x));
+        }
+        Value::Object(out)
+    }
+    let t = nb.block.implied_type();
+    match (nb.nesting, v.unmarked()) {
+        (_, Value::Unknown(_)) => v.clone(),
+        (Nesting::List, x) | (Nesting::Set, x) if x.as_seq().is_some() => {
+            let items: Vec<Value> = x
+                .as_seq()
+                .unwrap_or(&[])
+                .iter()
+                .map(|e| if e.is_known() { object(&nb.block, e) } else { e.clone() })
+                .collect();
+            if nb.nesting == Nesting::Set {
+                Value::set(t, items)
+            } else {
+                Value::List(t, items)
+            }
+        }
+        (Nesting::Single | Nesting::Group, x) if !x.is_null() => object(&nb.block, x),
+        _ => normalize_block(nb, Value::null()),
     }
 }
 

@@ -16,7 +16,9 @@ use aws_sdk_acm::types::{
     ValidationMethod,
 };
 use aws_smithy_types::date_time::Format;
-use plinth_sdk::{AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -228,7 +230,9 @@ impl Resource for Certificate {
     async fn create(&self, cx: &Ctx<'_>, planned: &Obj) -> Result<Obj, Failed> {
         let acm = cx.acm();
         let tags = sdk_tags(&tags_to_send(cx.aws, planned));
-        let arn = if let Some(domain) = get_str(planned, "domain_name").filter(|_| get_str(planned, "private_key").is_none()) {
+        let arn = if let Some(domain) =
+            get_str(planned, "domain_name").filter(|_| get_str(planned, "private_key").is_none())
+        {
             let sans: Vec<String> = get_strings(planned, "subject_alternative_names");
             let options: Vec<DomainValidationOption> = get(planned, "validation_option")
                 .as_seq()
@@ -236,9 +240,15 @@ impl Resource for Certificate {
                 .iter()
                 .filter_map(|o| {
                     DomainValidationOption::builder()
-                        .set_domain_name(o.get_attr("domain_name").and_then(Value::as_str).map(str::to_string))
+                        .set_domain_name(
+                            o.get_attr("domain_name")
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
+                        )
                         .set_validation_domain(
-                            o.get_attr("validation_domain").and_then(Value::as_str).map(str::to_string),
+                            o.get_attr("validation_domain")
+                                .and_then(Value::as_str)
+                                .map(str::to_string),
                         )
                         .build()
                         .ok()
@@ -268,13 +278,18 @@ impl Resource for Certificate {
                 .import_certificate()
                 .certificate(Blob::new(body.into_bytes()))
                 .private_key(Blob::new(key.into_bytes()))
-                .set_certificate_chain(get_str(planned, "certificate_chain").map(|c| Blob::new(c.into_bytes())))
+                .set_certificate_chain(
+                    get_str(planned, "certificate_chain").map(|c| Blob::new(c.into_bytes())),
+                )
                 .set_tags(tags);
             let out = call(op("creating", "ImportCertificate"), || req.clone().send()).await?;
             out.certificate_arn().map(str::to_string)
         };
         let arn = arn.ok_or_else(|| {
-            Diagnostics::from(ApiError::other(op("creating", "RequestCertificate"), "the response has no certificate ARN"))
+            Diagnostics::from(ApiError::other(
+                op("creating", "RequestCertificate"),
+                "the response has no certificate ARN",
+            ))
         })?;
         let mut partial = planned.clone();
         partial.insert("id".into(), s(arn.clone()));
@@ -289,21 +304,29 @@ impl Resource for Certificate {
                 let acm = acm.clone();
                 let arn = arn.clone();
                 async move {
-                    let Some(c) = describe(&acm, &arn, op("creating", "DescribeCertificate")).await? else {
+                    let Some(c) =
+                        describe(&acm, &arn, op("creating", "DescribeCertificate")).await?
+                    else {
                         return Ok(Poll::Pending("not yet visible".into()));
                     };
                     let ready = match c.r#type() {
-                        Some(CertificateType::AmazonIssued) => c.domain_validation_options().iter().any(|v| {
-                            v.resource_record().is_some()
-                                || !v.validation_emails().is_empty()
-                                || v.validation_status() == Some(&DomainStatus::Success)
-                        }),
+                        Some(CertificateType::AmazonIssued) => {
+                            c.domain_validation_options().iter().any(|v| {
+                                v.resource_record().is_some()
+                                    || !v.validation_emails().is_empty()
+                                    || v.validation_status() == Some(&DomainStatus::Success)
+                            })
+                        }
                         Some(CertificateType::Private) => {
                             c.status().map(|s| s.as_str()) != Some("PENDING_VALIDATION")
                         }
                         _ => true,
                     };
-                    Ok(if ready { Poll::Ready(()) } else { Poll::Pending("validation records not yet assigned".into()) })
+                    Ok(if ready {
+                        Poll::Ready(())
+                    } else {
+                        Poll::Pending("validation records not yet assigned".into())
+                    })
                 }
             },
         )
@@ -315,7 +338,10 @@ impl Resource for Certificate {
             Ok(Some(o)) => Ok(o),
             Ok(None) => Err(Failed::partial(
                 partial,
-                ApiError::other(op("creating", "DescribeCertificate"), "the new certificate disappeared"),
+                ApiError::other(
+                    op("creating", "DescribeCertificate"),
+                    "the new certificate disappeared",
+                ),
             )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
@@ -356,7 +382,9 @@ impl Resource for Certificate {
                 .certificate_arn(&arn)
                 .certificate(Blob::new(body.into_bytes()))
                 .private_key(Blob::new(key.into_bytes()))
-                .set_certificate_chain(get_str(planned, "certificate_chain").map(|c| Blob::new(c.into_bytes())));
+                .set_certificate_chain(
+                    get_str(planned, "certificate_chain").map(|c| Blob::new(c.into_bytes())),
+                );
             call(op("updating", "ImportCertificate"), || req.clone().send()).await?;
         }
         // Tags.
@@ -365,7 +393,13 @@ impl Resource for Certificate {
         let removed: Vec<aws_sdk_acm::types::Tag> = old
             .iter()
             .filter(|(k, _)| !new.contains_key(*k))
-            .filter_map(|(k, v)| aws_sdk_acm::types::Tag::builder().key(k).value(v).build().ok())
+            .filter_map(|(k, v)| {
+                aws_sdk_acm::types::Tag::builder()
+                    .key(k)
+                    .value(v)
+                    .build()
+                    .ok()
+            })
             .collect();
         if !removed.is_empty() {
             call(op("updating", "RemoveTagsFromCertificate"), || {
@@ -394,7 +428,11 @@ impl Resource for Certificate {
         base.insert("id".into(), s(arn.clone()));
         match self.read(cx, &base).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "DescribeCertificate"), "the certificate disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "DescribeCertificate"),
+                "the certificate disappeared",
+            )
+            .into()),
         }
     }
 
@@ -472,7 +510,11 @@ fn fill(o: &mut Obj, arn: &str, c: &CertificateDetail) {
     );
     o.insert(
         "key_algorithm".into(),
-        opt_s(c.key_algorithm().map(|k| k.as_str().replace('-', "_")).as_deref()),
+        opt_s(
+            c.key_algorithm()
+                .map(|k| k.as_str().replace('-', "_"))
+                .as_deref(),
+        ),
     );
     o.insert(
         "not_after".into(),
@@ -498,7 +540,10 @@ fn fill(o: &mut Obj, arn: &str, c: &CertificateDetail) {
         ])],
         None => vec![],
     };
-    o.insert("renewal_summary".into(), Value::List(renewal_type(), renewal));
+    o.insert(
+        "renewal_summary".into(),
+        Value::List(renewal_type(), renewal),
+    );
     o.insert("status".into(), opt_s(c.status().map(|x| x.as_str())));
     o.insert(
         "subject_alternative_names".into(),

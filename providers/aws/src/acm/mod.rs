@@ -29,7 +29,11 @@ pub(crate) async fn describe(
     arn: &str,
     op: Op,
 ) -> Result<Option<CertificateDetail>, ApiError> {
-    match call(op, || acm.describe_certificate().certificate_arn(arn).send()).await {
+    match call(op, || {
+        acm.describe_certificate().certificate_arn(arn).send()
+    })
+    .await
+    {
         Ok(out) => Ok(out
             .certificate()
             .filter(|c| c.status() != Some(&CertificateStatus::ValidationTimedOut))

@@ -79,7 +79,10 @@ impl Resource for CertificateValidation {
                 }
                 if let Some(rr) = v.resource_record() {
                     if !rr.name().is_empty() {
-                        want.insert(rr.name().trim_end_matches('.').to_string(), v.domain_name().to_string());
+                        want.insert(
+                            rr.name().trim_end_matches('.').to_string(),
+                            v.domain_name().to_string(),
+                        );
                     }
                 }
             }

@@ -114,7 +114,15 @@ impl Resource for TargetGroupAttachment {
         .await
         {
             Ok(_) => Ok(()),
-            Err(e) if e.is(&["LoadBalancerNotFound", "TargetGroupNotFound", "InvalidTarget"]) => Ok(()),
+            Err(e)
+                if e.is(&[
+                    "LoadBalancerNotFound",
+                    "TargetGroupNotFound",
+                    "InvalidTarget",
+                ]) =>
+            {
+                Ok(())
+            }
             Err(e) => Err(e.into()),
         }
     }

@@ -4,7 +4,10 @@
 //! upstream's table: each applies to some load balancer types only; on the others the value
 //! stays what the configuration says (upstream suppresses the diff) and is never sent.
 
-use super::{arn_suffix, name_for_create, name_prefix_from_name, read_tags, sdk_tags, state_tags, update_tags};
+use super::{
+    arn_suffix, name_for_create, name_prefix_from_name, read_tags, sdk_tags, state_tags,
+    update_tags,
+};
 use crate::api::{call, wait, ApiError, Op, Poll};
 use crate::framework::*;
 use async_trait::async_trait;
@@ -34,20 +37,104 @@ enum Kind {
 const APP: &[&str] = &["application"];
 /// (attribute, API key, kind, default, load balancer types it applies to)
 const ATTRS: &[(&str, &str, Kind, &str, &[&str])] = &[
-    ("client_keep_alive", "client_keep_alive.seconds", Kind::Int, "3600", APP),
-    ("desync_mitigation_mode", "routing.http.desync_mitigation_mode", Kind::Str, "defensive", APP),
-    ("dns_record_client_routing_policy", "dns_record.client_routing_policy", Kind::Str, "any_availability_zone", &["network"]),
-    ("drop_invalid_header_fields", "routing.http.drop_invalid_header_fields.enabled", Kind::Bool, "false", APP),
-    ("enable_cross_zone_load_balancing", "load_balancing.cross_zone.enabled", Kind::Bool, "false", &["network", "gateway"]),
-    ("enable_deletion_protection", "deletion_protection.enabled", Kind::Bool, "false", &["application", "network", "gateway"]),
-    ("enable_http2", "routing.http2.enabled", Kind::Bool, "true", APP),
-    ("enable_tls_version_and_cipher_suite_headers", "routing.http.x_amzn_tls_version_and_cipher_suite.enabled", Kind::Bool, "false", APP),
-    ("enable_waf_fail_open", "waf.fail_open.enabled", Kind::Bool, "false", APP),
-    ("enable_xff_client_port", "routing.http.xff_client_port.enabled", Kind::Bool, "false", APP),
-    ("enable_zonal_shift", "zonal_shift.config.enabled", Kind::Bool, "false", &["application", "network"]),
-    ("idle_timeout", "idle_timeout.timeout_seconds", Kind::Int, "60", APP),
-    ("preserve_host_header", "routing.http.preserve_host_header.enabled", Kind::Bool, "false", APP),
-    ("xff_header_processing_mode", "routing.http.xff_header_processing.mode", Kind::Str, "append", APP),
+    (
+        "client_keep_alive",
+        "client_keep_alive.seconds",
+        Kind::Int,
+        "3600",
+        APP,
+    ),
+    (
+        "desync_mitigation_mode",
+        "routing.http.desync_mitigation_mode",
+        Kind::Str,
+        "defensive",
+        APP,
+    ),
+    (
+        "dns_record_client_routing_policy",
+        "dns_record.client_routing_policy",
+        Kind::Str,
+        "any_availability_zone",
+        &["network"],
+    ),
+    (
+        "drop_invalid_header_fields",
+        "routing.http.drop_invalid_header_fields.enabled",
+        Kind::Bool,
+        "false",
+        APP,
+    ),
+    (
+        "enable_cross_zone_load_balancing",
+        "load_balancing.cross_zone.enabled",
+        Kind::Bool,
+        "false",
+        &["network", "gateway"],
+    ),
+    (
+        "enable_deletion_protection",
+        "deletion_protection.enabled",
+        Kind::Bool,
+        "false",
+        &["application", "network", "gateway"],
+    ),
+    (
+        "enable_http2",
+        "routing.http2.enabled",
+        Kind::Bool,
+        "true",
+        APP,
+    ),
+    (
+        "enable_tls_version_and_cipher_suite_headers",
+        "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
+        Kind::Bool,
+        "false",
+        APP,
+    ),
+    (
+        "enable_waf_fail_open",
+        "waf.fail_open.enabled",
+        Kind::Bool,
+        "false",
+        APP,
+    ),
+    (
+        "enable_xff_client_port",
+        "routing.http.xff_client_port.enabled",
+        Kind::Bool,
+        "false",
+        APP,
+    ),
+    (
+        "enable_zonal_shift",
+        "zonal_shift.config.enabled",
+        Kind::Bool,
+        "false",
+        &["application", "network"],
+    ),
+    (
+        "idle_timeout",
+        "idle_timeout.timeout_seconds",
+        Kind::Int,
+        "60",
+        APP,
+    ),
+    (
+        "preserve_host_header",
+        "routing.http.preserve_host_header.enabled",
+        Kind::Bool,
+        "false",
+        APP,
+    ),
+    (
+        "xff_header_processing_mode",
+        "routing.http.xff_header_processing.mode",
+        Kind::Str,
+        "append",
+        APP,
+    ),
 ];
 
 fn to_value(kind: Kind, raw: &str) -> Option<Value> {
@@ -111,12 +198,18 @@ impl Resource for LoadBalancer {
                 "internal",
                 Attribute::optional_computed(Type::Bool).force_new(),
             )
-            .attr("ip_address_type", Attribute::optional_computed(Type::String))
+            .attr(
+                "ip_address_type",
+                Attribute::optional_computed(Type::String),
+            )
             .attr(
                 "load_balancer_type",
                 Attribute::optional(Type::String).force_new(),
             )
-            .attr("name", Attribute::optional_computed(Type::String).force_new())
+            .attr(
+                "name",
+                Attribute::optional_computed(Type::String).force_new(),
+            )
             .attr(
                 "name_prefix",
                 Attribute::optional_computed(Type::String).force_new(),
@@ -125,7 +218,10 @@ impl Resource for LoadBalancer {
                 "security_groups",
                 Attribute::optional_computed(Type::set(Type::String)),
             )
-            .attr("subnets", Attribute::optional_computed(Type::set(Type::String)))
+            .attr(
+                "subnets",
+                Attribute::optional_computed(Type::set(Type::String)),
+            )
             .attr("tags", Attribute::optional(Type::map(Type::String)))
             .attr("vpc_id", c(Type::String))
             .attr("zone_id", c(Type::String));
@@ -264,7 +360,10 @@ impl Resource for LoadBalancer {
             return Ok(None);
         };
         let mut o = state.clone();
-        let ty = lb.r#type().map(|t| t.as_str().to_string()).unwrap_or_else(|| "application".into());
+        let ty = lb
+            .r#type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|| "application".into());
         let name = lb.load_balancer_name().unwrap_or_default().to_string();
         o.insert("id".into(), s(arn.clone()));
         o.insert("arn".into(), s(arn.clone()));
@@ -382,7 +481,14 @@ impl Resource for LoadBalancer {
                 .await?;
             }
         }
-        update_tags(&elb, WHAT, &arn, &state_tags(prior), &tags_to_send(cx.aws, planned)).await?;
+        update_tags(
+            &elb,
+            WHAT,
+            &arn,
+            &state_tags(prior),
+            &tags_to_send(cx.aws, planned),
+        )
+        .await?;
         wait_active(&elb, &arn, cx.timeouts.update).await?;
         let mut base = planned.clone();
         base.insert("id".into(), s(arn.clone()));
@@ -491,8 +597,10 @@ async fn modify_attributes(
     mut attrs: Vec<LoadBalancerAttribute>,
     verb: &'static str,
 ) -> Result<(), ApiError> {
-    let re = regex_lite::Regex::new(r#"attribute key ['"]?([^'" ]+)['"]? is not (recognized|supported)"#)
-        .expect("static regex");
+    let re = regex_lite::Regex::new(
+        r#"attribute key ['"]?([^'" ]+)['"]? is not (recognized|supported)"#,
+    )
+    .expect("static regex");
     loop {
         if attrs.is_empty() {
             return Ok(());

@@ -11,7 +11,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
     RedirectActionConfig, RedirectActionStatusCodeEnum,
 };
 use aws_sdk_elasticloadbalancingv2::Client;
-use plinth_sdk::{AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 use std::time::Duration;
 
 pub(crate) struct Listener;
@@ -77,10 +79,15 @@ const REDIRECT_DEFAULTS: &[(&str, &str)] = &[
 ];
 
 fn vstr(v: &Value, k: &str) -> Option<String> {
-    v.get_attr(k).map(Value::unmarked).and_then(Value::as_str).map(str::to_string)
+    v.get_attr(k)
+        .map(Value::unmarked)
+        .and_then(Value::as_str)
+        .map(str::to_string)
 }
 fn first<'a>(v: &'a Value, k: &str) -> Option<&'a Value> {
-    v.get_attr(k).and_then(Value::as_seq).and_then(|s| s.first())
+    v.get_attr(k)
+        .and_then(Value::as_seq)
+        .and_then(|s| s.first())
 }
 
 /// `default_action` blocks → SDK actions (orders default to the position, as upstream).
@@ -170,7 +177,10 @@ fn action_value(a: &Action, i: usize) -> Value {
             .and_then(|t| t.target_group_arn())
     });
     Value::object([
-        ("order", n(a.order().map(|o| o as i64).unwrap_or(i as i64 + 1))),
+        (
+            "order",
+            n(a.order().map(|o| o as i64).unwrap_or(i as i64 + 1)),
+        ),
         ("target_group_arn", opt_s(tg)),
         ("type", opt_s(a.r#type().map(|t| t.as_str()))),
         ("fixed_response", fixed),
@@ -235,7 +245,9 @@ impl Resource for Listener {
                     "forward" if a.get_attr("target_group_arn").is_some_and(Value::is_null) => {
                         Some("a \"forward\" action needs `target_group_arn`")
                     }
-                    "redirect" if !has("redirect") => Some("a \"redirect\" action needs a `redirect` block"),
+                    "redirect" if !has("redirect") => {
+                        Some("a \"redirect\" action needs a `redirect` block")
+                    }
                     "fixed-response" if !has("fixed_response") => {
                         Some("a \"fixed-response\" action needs a `fixed_response` block")
                     }
@@ -314,7 +326,10 @@ impl Resource for Listener {
     }
     fn plan_update(&self, prior: &Obj, planned: &mut Obj, _rr: &mut Vec<AttrPath>) {
         // fixed_response.status_code left to AWS keeps its prior value.
-        let prior_list = get(prior, "default_action").as_seq().unwrap_or(&[]).to_vec();
+        let prior_list = get(prior, "default_action")
+            .as_seq()
+            .unwrap_or(&[])
+            .to_vec();
         let Some(list) = get(planned, "default_action").as_seq().map(|s| s.to_vec()) else {
             return;
         };
@@ -328,7 +343,9 @@ impl Resource for Listener {
                     .get(i)
                     .and_then(|p| first(p, "fixed_response"))
                     .and_then(|f| f.get_attr("status_code").cloned());
-                if let (Some(Value::List(t, fs)), Some(code)) = (m.get("fixed_response").cloned(), prior_code) {
+                if let (Some(Value::List(t, fs)), Some(code)) =
+                    (m.get("fixed_response").cloned(), prior_code)
+                {
                     let fs = fs
                         .into_iter()
                         .map(|f| match f {
@@ -411,7 +428,10 @@ impl Resource for Listener {
             Ok(Some(o)) => Ok(o),
             Ok(None) => Err(Failed::partial(
                 partial,
-                ApiError::other(op("creating", "DescribeListeners"), "the new listener disappeared"),
+                ApiError::other(
+                    op("creating", "DescribeListeners"),
+                    "the new listener disappeared",
+                ),
             )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
@@ -429,7 +449,9 @@ impl Resource for Listener {
         o.insert("load_balancer_arn".into(), opt_s(l.load_balancer_arn()));
         o.insert(
             "port".into(),
-            l.port().map(|p| n(p as i64)).unwrap_or(Value::Null(Type::Number)),
+            l.port()
+                .map(|p| n(p as i64))
+                .unwrap_or(Value::Null(Type::Number)),
         );
         o.insert("protocol".into(), opt_s(l.protocol().map(|p| p.as_str())));
         o.insert("ssl_policy".into(), opt_s(l.ssl_policy()));
@@ -443,7 +465,10 @@ impl Resource for Listener {
             "default_action".into(),
             Value::List(
                 action_block().implied_type(),
-                acts.iter().enumerate().map(|(i, a)| action_value(a, i)).collect(),
+                acts.iter()
+                    .enumerate()
+                    .map(|(i, a)| action_value(a, i))
+                    .collect(),
             ),
         );
         let tags = read_tags(&elb, WHAT, &arn).await?;
@@ -455,9 +480,15 @@ impl Resource for Listener {
         let elb = cx.elbv2();
         let arn = id_of(prior)?;
         let changed = |k: &str| !same(prior.get(k), planned.get(k));
-        if ["port", "protocol", "ssl_policy", "certificate_arn", "default_action"]
-            .iter()
-            .any(|k| changed(k))
+        if [
+            "port",
+            "protocol",
+            "ssl_policy",
+            "certificate_arn",
+            "default_action",
+        ]
+        .iter()
+        .any(|k| changed(k))
         {
             let mut req = elb
                 .modify_listener()
@@ -467,7 +498,10 @@ impl Resource for Listener {
             if let Some(p) = get_str(planned, "protocol") {
                 req = req.protocol(ProtocolEnum::from(p.as_str()));
             }
-            let https = matches!(get_str(planned, "protocol").as_deref(), Some("HTTPS" | "TLS"));
+            let https = matches!(
+                get_str(planned, "protocol").as_deref(),
+                Some("HTTPS" | "TLS")
+            );
             if https {
                 req = req.set_ssl_policy(get_str(planned, "ssl_policy"));
                 if let Some(c) = get_str(planned, "certificate_arn") {
@@ -482,12 +516,23 @@ impl Resource for Listener {
             )
             .await?;
         }
-        update_tags(&elb, WHAT, &arn, &state_tags(prior), &tags_to_send(cx.aws, planned)).await?;
+        update_tags(
+            &elb,
+            WHAT,
+            &arn,
+            &state_tags(prior),
+            &tags_to_send(cx.aws, planned),
+        )
+        .await?;
         let mut base = planned.clone();
         base.insert("id".into(), s(arn.clone()));
         match self.read(cx, &base).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "DescribeListeners"), "the listener disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "DescribeListeners"),
+                "the listener disappeared",
+            )
+            .into()),
         }
     }
 

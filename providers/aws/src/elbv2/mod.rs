@@ -91,7 +91,11 @@ pub(crate) async fn update_tags(
     if let Some(tags) = sdk_tags(&changed) {
         call_retry(
             Op::new("updating", what, "ELBv2", "AddTags"),
-            &["LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound"],
+            &[
+                "LoadBalancerNotFound",
+                "TargetGroupNotFound",
+                "ListenerNotFound",
+            ],
             Duration::from_secs(60),
             || {
                 client

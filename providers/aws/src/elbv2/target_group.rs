@@ -3,7 +3,10 @@
 //! `health_check` is an Optional+Computed block: without one, AWS's defaults are read back
 //! and kept; inside one, `matcher`, `path` and `timeout` are Optional+Computed too.
 
-use super::{arn_suffix, name_for_create, name_prefix_from_name, read_tags, sdk_tags, state_tags, update_tags};
+use super::{
+    arn_suffix, name_for_create, name_prefix_from_name, read_tags, sdk_tags, state_tags,
+    update_tags,
+};
 use crate::api::{call, ApiError, Op};
 use crate::framework::*;
 use async_trait::async_trait;
@@ -11,7 +14,9 @@ use aws_sdk_elasticloadbalancingv2::types::{
     Matcher, ProtocolEnum, TargetGroupAttribute, TargetGroupIpAddressTypeEnum, TargetTypeEnum,
 };
 use aws_sdk_elasticloadbalancingv2::Client;
-use plinth_sdk::{AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 
 pub(crate) struct TargetGroup;
 
@@ -69,14 +74,23 @@ fn tg_attributes(planned: &Obj) -> Vec<(&'static str, &'static str)> {
     let protocol = get_str(planned, "protocol").unwrap_or_default();
     let mut v = Vec::new();
     if target_type == "lambda" {
-        v.push(("lambda_multi_value_headers_enabled", "lambda.multi_value_headers.enabled"));
+        v.push((
+            "lambda_multi_value_headers_enabled",
+            "lambda.multi_value_headers.enabled",
+        ));
         return v;
     }
-    v.push(("deregistration_delay", "deregistration_delay.timeout_seconds"));
+    v.push((
+        "deregistration_delay",
+        "deregistration_delay.timeout_seconds",
+    ));
     match protocol.as_str() {
         "HTTP" | "HTTPS" => {
             v.push(("slow_start", "slow_start.duration_seconds"));
-            v.push(("load_balancing_algorithm_type", "load_balancing.algorithm.type"));
+            v.push((
+                "load_balancing_algorithm_type",
+                "load_balancing.algorithm.type",
+            ));
         }
         "TCP" | "TLS" | "UDP" | "TCP_UDP" => {
             v.push(("proxy_protocol_v2", "proxy_protocol_v2.enabled"));
@@ -127,7 +141,10 @@ impl Resource for TargetGroup {
                     "load_balancing_algorithm_type",
                     Attribute::optional_computed(Type::String),
                 )
-                .attr("name", Attribute::optional_computed(Type::String).force_new())
+                .attr(
+                    "name",
+                    Attribute::optional_computed(Type::String).force_new(),
+                )
                 .attr(
                     "name_prefix",
                     Attribute::optional_computed(Type::String).force_new(),
@@ -243,7 +260,11 @@ impl Resource for TargetGroup {
             let up = p.to_ascii_uppercase();
             m.insert("protocol".into(), s(up));
         }
-        for (k, ty) in [("matcher", Type::String), ("path", Type::String), ("timeout", Type::Number)] {
+        for (k, ty) in [
+            ("matcher", Type::String),
+            ("path", Type::String),
+            ("timeout", Type::Number),
+        ] {
             let v = hc.get_attr(k).cloned().unwrap_or(Value::null());
             m.insert(k.into(), if v.is_null() { Value::Unknown(ty) } else { v });
         }
@@ -259,16 +280,25 @@ impl Resource for TargetGroup {
         match hc_of(planned).cloned() {
             None => {
                 if !get(planned, "health_check").is_known() {
-                    planned.insert("health_check".into(), prior.get("health_check").cloned().unwrap_or(Value::null()));
+                    planned.insert(
+                        "health_check".into(),
+                        prior.get("health_check").cloned().unwrap_or(Value::null()),
+                    );
                 }
             }
             Some(Value::Object(mut m)) => {
                 for k in ["matcher", "path", "timeout"] {
                     if m.get(k).is_some_and(|v| !v.is_known()) {
-                        m.insert(k.into(), prior_hc.get_attr(k).cloned().unwrap_or(Value::null()));
+                        m.insert(
+                            k.into(),
+                            prior_hc.get_attr(k).cloned().unwrap_or(Value::null()),
+                        );
                     }
                 }
-                planned.insert("health_check".into(), Value::List(hc_type(), vec![Value::Object(m)]));
+                planned.insert(
+                    "health_check".into(),
+                    Value::List(hc_type(), vec![Value::Object(m)]),
+                );
             }
             Some(_) => {}
         }
@@ -313,7 +343,14 @@ impl Resource for TargetGroup {
                 if let Some(m) = hc_str(hc, "matcher") {
                     let grpc = get_str(planned, "protocol_version").as_deref() == Some("GRPC");
                     let mb = Matcher::builder();
-                    req = req.matcher(if grpc { mb.grpc_code(m) } else { mb.http_code(m) }.build());
+                    req = req.matcher(
+                        if grpc {
+                            mb.grpc_code(m)
+                        } else {
+                            mb.http_code(m)
+                        }
+                        .build(),
+                    );
                 }
             }
             if target_type != "lambda" {
@@ -345,7 +382,10 @@ impl Resource for TargetGroup {
             Ok(Some(o)) => Ok(o),
             Ok(None) => Err(Failed::partial(
                 partial,
-                ApiError::other(op("creating", "DescribeTargetGroups"), "the new target group disappeared"),
+                ApiError::other(
+                    op("creating", "DescribeTargetGroups"),
+                    "the new target group disappeared",
+                ),
             )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
@@ -359,19 +399,30 @@ impl Resource for TargetGroup {
         };
         let mut o = state.clone();
         let name = tg.target_group_name().unwrap_or_default().to_string();
-        let target_type = tg.target_type().map(|t| t.as_str().to_string()).unwrap_or_else(|| "instance".into());
+        let target_type = tg
+            .target_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_else(|| "instance".into());
         o.insert("id".into(), s(arn.clone()));
         o.insert("arn".into(), s(arn.clone()));
         o.insert("arn_suffix".into(), opt_s(arn_suffix(&arn).as_deref()));
         o.insert("name".into(), s(name.clone()));
-        o.insert("name_prefix".into(), opt_s(name_prefix_from_name(&name).as_deref()));
+        o.insert(
+            "name_prefix".into(),
+            opt_s(name_prefix_from_name(&name).as_deref()),
+        );
         o.insert("target_type".into(), s(target_type.clone()));
         o.insert(
             "load_balancer_arns".into(),
             str_set(tg.load_balancer_arns().to_vec()),
         );
         if target_type != "lambda" {
-            o.insert("port".into(), tg.port().map(|p| n(p as i64)).unwrap_or(Value::Null(Type::Number)));
+            o.insert(
+                "port".into(),
+                tg.port()
+                    .map(|p| n(p as i64))
+                    .unwrap_or(Value::Null(Type::Number)),
+            );
             o.insert("protocol".into(), opt_s(tg.protocol().map(|p| p.as_str())));
             o.insert("vpc_id".into(), opt_s(tg.vpc_id()));
         }
@@ -391,13 +442,18 @@ impl Resource for TargetGroup {
             ),
             ("path", opt_s(tg.health_check_path())),
             ("port", opt_s(tg.health_check_port())),
-            ("protocol", opt_s(tg.health_check_protocol().map(|p| p.as_str()))),
+            (
+                "protocol",
+                opt_s(tg.health_check_protocol().map(|p| p.as_str())),
+            ),
             ("timeout", num(tg.health_check_timeout_seconds())),
             ("unhealthy_threshold", num(tg.unhealthy_threshold_count())),
         ]);
         o.insert("health_check".into(), Value::List(hc_type(), vec![hc]));
         let out = call(op("reading", "DescribeTargetGroupAttributes"), || {
-            elb.describe_target_group_attributes().target_group_arn(&arn).send()
+            elb.describe_target_group_attributes()
+                .target_group_arn(&arn)
+                .send()
         })
         .await?;
         let api = |key: &str| {
@@ -416,7 +472,9 @@ impl Resource for TargetGroup {
         if let Some(v) = api("proxy_protocol_v2.enabled").and_then(|v| v.parse::<bool>().ok()) {
             o.insert("proxy_protocol_v2".into(), b(v));
         }
-        if let Some(v) = api("lambda.multi_value_headers.enabled").and_then(|v| v.parse::<bool>().ok()) {
+        if let Some(v) =
+            api("lambda.multi_value_headers.enabled").and_then(|v| v.parse::<bool>().ok())
+        {
             o.insert("lambda_multi_value_headers_enabled".into(), b(v));
         }
         let http = matches!(get_str(&o, "protocol").as_deref(), Some("HTTP" | "HTTPS"));
@@ -460,7 +518,14 @@ impl Resource for TargetGroup {
                     if let Some(m) = hc_str(hc, "matcher") {
                         let grpc = get_str(planned, "protocol_version").as_deref() == Some("GRPC");
                         let mb = Matcher::builder();
-                        req = req.matcher(if grpc { mb.grpc_code(m) } else { mb.http_code(m) }.build());
+                        req = req.matcher(
+                            if grpc {
+                                mb.grpc_code(m)
+                            } else {
+                                mb.http_code(m)
+                            }
+                            .build(),
+                        );
                     }
                 }
                 if !lambda {
@@ -472,12 +537,23 @@ impl Resource for TargetGroup {
             }
         }
         modify_attributes(&elb, &arn, Some(prior), planned, "updating").await?;
-        update_tags(&elb, WHAT, &arn, &state_tags(prior), &tags_to_send(cx.aws, planned)).await?;
+        update_tags(
+            &elb,
+            WHAT,
+            &arn,
+            &state_tags(prior),
+            &tags_to_send(cx.aws, planned),
+        )
+        .await?;
         let mut base = planned.clone();
         base.insert("id".into(), s(arn.clone()));
         match self.read(cx, &base).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "DescribeTargetGroups"), "the target group disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "DescribeTargetGroups"),
+                "the target group disappeared",
+            )
+            .into()),
         }
     }
 
@@ -488,7 +564,9 @@ impl Resource for TargetGroup {
         match crate::api::call_retry(
             op("deleting", "DeleteTargetGroup"),
             &["ResourceInUse"],
-            cx.timeouts.delete.min(std::time::Duration::from_secs(2 * 60)),
+            cx.timeouts
+                .delete
+                .min(std::time::Duration::from_secs(2 * 60)),
             || elb.delete_target_group().target_group_arn(&arn).send(),
         )
         .await

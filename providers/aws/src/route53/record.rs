@@ -11,7 +11,9 @@ use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
 use aws_sdk_route53::Client;
-use plinth_sdk::{Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    Attribute, Block, Diagnostic, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -146,9 +148,21 @@ fn rrset(o: &Obj, zone_name: &str) -> Result<ResourceRecordSet, Diagnostics> {
     }
     if let Some(a) = first(o, "alias") {
         let at = AliasTarget::builder()
-            .dns_name(a.get_attr("name").and_then(Value::as_str).unwrap_or_default())
-            .hosted_zone_id(a.get_attr("zone_id").and_then(Value::as_str).unwrap_or_default())
-            .evaluate_target_health(a.get_attr("evaluate_target_health").and_then(Value::as_bool).unwrap_or(false))
+            .dns_name(
+                a.get_attr("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            )
+            .hosted_zone_id(
+                a.get_attr("zone_id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            )
+            .evaluate_target_health(
+                a.get_attr("evaluate_target_health")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            )
             .build()
             .map_err(|e| Diagnostic::error(format!("invalid alias: {e}")))?;
         b = b.alias_target(at);
@@ -166,8 +180,16 @@ fn rrset(o: &Obj, zone_name: &str) -> Result<ResourceRecordSet, Diagnostics> {
     })
 }
 
-async fn zone_name(r53: &Client, zone: &str, verb: &'static str) -> Result<Option<String>, ApiError> {
-    match call(op(verb, "GetHostedZone"), || r53.get_hosted_zone().id(zone).send()).await {
+async fn zone_name(
+    r53: &Client,
+    zone: &str,
+    verb: &'static str,
+) -> Result<Option<String>, ApiError> {
+    match call(op(verb, "GetHostedZone"), || {
+        r53.get_hosted_zone().id(zone).send()
+    })
+    .await
+    {
         Ok(o) => Ok(o.hosted_zone().map(|z| z.name().to_string())),
         Err(e) if e.is(&["NoSuchHostedZone"]) => Ok(None),
         Err(e) => Err(e),
@@ -208,13 +230,24 @@ async fn find(
         };
         for r in out.resource_record_sets() {
             let same_name = r.name().to_ascii_lowercase().replace("\\052", "*") == fq;
-            if same_name && r.r#type().as_str() == ty.to_ascii_uppercase() && r.set_identifier().unwrap_or("") == set_id {
+            if same_name
+                && r.r#type().as_str() == ty.to_ascii_uppercase()
+                && r.set_identifier().unwrap_or("") == set_id
+            {
                 return Ok(Some((r.clone(), en)));
             }
         }
-        match (out.is_truncated(), out.next_record_name(), out.next_record_type()) {
+        match (
+            out.is_truncated(),
+            out.next_record_name(),
+            out.next_record_type(),
+        ) {
             (true, Some(n), Some(t)) if n.to_ascii_lowercase() == fq && t == &rt => {
-                start = (n.to_string(), t.clone(), out.next_record_identifier().map(str::to_string));
+                start = (
+                    n.to_string(),
+                    t.clone(),
+                    out.next_record_identifier().map(str::to_string),
+                );
             }
             _ => return Ok(None),
         }
@@ -242,7 +275,16 @@ async fn submit(
     })
     .await?;
     if let Some(ch) = out.change_info() {
-        wait_change(r53, ch.id(), Op { operation: "GetChange", ..o }, timeout).await?;
+        wait_change(
+            r53,
+            ch.id(),
+            Op {
+                operation: "GetChange",
+                ..o
+            },
+            timeout,
+        )
+        .await?;
     }
     Ok(())
 }
@@ -337,7 +379,10 @@ impl Resource for Record {
         d
     }
     fn normalize(&self, planned: &mut Obj) {
-        for (k, nb) in [("alias", single(alias_block())), ("weighted_routing_policy", single(weighted_block()))] {
+        for (k, nb) in [
+            ("alias", single(alias_block())),
+            ("weighted_routing_policy", single(weighted_block())),
+        ] {
             let v = conform(&nb, get(planned, k));
             planned.insert(k.into(), v);
         }
@@ -362,7 +407,11 @@ impl Resource for Record {
         let r53 = cx.route53();
         let zone = clean_zone_id(&get_str(planned, "zone_id").unwrap_or_default());
         let Some(zn) = zone_name(&r53, &zone, "creating").await? else {
-            return Err(ApiError::other(op("creating", "GetHostedZone"), format!("the hosted zone {zone} does not exist")).into());
+            return Err(ApiError::other(
+                op("creating", "GetHostedZone"),
+                format!("the hosted zone {zone} does not exist"),
+            )
+            .into());
         };
         let action = if get_bool(planned, "allow_overwrite") == Some(true) {
             ChangeAction::Upsert
@@ -389,14 +438,19 @@ impl Resource for Record {
                 get_str(planned, "set_identifier").as_deref(),
             )),
         );
-        if !get(&partial, "allow_overwrite").is_known() || get(&partial, "allow_overwrite").is_null() {
+        if !get(&partial, "allow_overwrite").is_known()
+            || get(&partial, "allow_overwrite").is_null()
+        {
             partial.insert("allow_overwrite".into(), b(false));
         }
         match self.read(cx, &partial).await {
             Ok(Some(o)) => Ok(o),
             Ok(None) => Err(Failed::partial(
                 partial,
-                ApiError::other(op("creating", "ListResourceRecordSets"), "the new record is not visible"),
+                ApiError::other(
+                    op("creating", "ListResourceRecordSets"),
+                    "the new record is not visible",
+                ),
             )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
@@ -444,7 +498,13 @@ impl Resource for Record {
         let records: Vec<String> = r
             .resource_records()
             .iter()
-            .map(|v| if txt { unquote_txt(v.value()) } else { v.value().to_string() })
+            .map(|v| {
+                if txt {
+                    unquote_txt(v.value())
+                } else {
+                    v.value().to_string()
+                }
+            })
             .collect();
         o.insert(
             "records".into(),
@@ -457,13 +517,18 @@ impl Resource for Record {
         o.insert("set_identifier".into(), opt_s(r.set_identifier()));
         // An alias has no TTL of its own (AWS reports none; moto reports one anyway).
         let ttl = r.ttl().filter(|_| r.alias_target().is_none());
-        o.insert("ttl".into(), ttl.map(n).unwrap_or(Value::Null(Type::Number)));
+        o.insert(
+            "ttl".into(),
+            ttl.map(n).unwrap_or(Value::Null(Type::Number)),
+        );
         o.insert("type".into(), s(r.r#type().as_str()));
         o.insert(
             "weighted_routing_policy".into(),
             Value::List(
                 weighted_block().implied_type(),
-                r.weight().map(|w| vec![Value::object([("weight", n(w))])]).unwrap_or_default(),
+                r.weight()
+                    .map(|w| vec![Value::object([("weight", n(w))])])
+                    .unwrap_or_default(),
             ),
         );
         if !get(&o, "allow_overwrite").is_known() || get(&o, "allow_overwrite").is_null() {
@@ -476,7 +541,11 @@ impl Resource for Record {
         let r53 = cx.route53();
         let zone = clean_zone_id(&get_str(planned, "zone_id").unwrap_or_default());
         let Some(zn) = zone_name(&r53, &zone, "updating").await? else {
-            return Err(ApiError::other(op("updating", "GetHostedZone"), format!("the hosted zone {zone} does not exist")).into());
+            return Err(ApiError::other(
+                op("updating", "GetHostedZone"),
+                format!("the hosted zone {zone} does not exist"),
+            )
+            .into());
         };
         let new = rrset(planned, &zn)?;
         let key_changed = !same(prior.get("type"), planned.get("type"))
@@ -514,7 +583,11 @@ impl Resource for Record {
         );
         match self.read(cx, &base).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "ListResourceRecordSets"), "the record disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "ListResourceRecordSets"),
+                "the record disappeared",
+            )
+            .into()),
         }
     }
 
@@ -572,18 +645,34 @@ mod tests {
     fn ids_names_and_txt_quoting() {
         assert_eq!(
             parse_id("Z123_dev.example.com_NS"),
-            Some(("Z123".into(), "dev.example.com".into(), "NS".into(), String::new()))
+            Some((
+                "Z123".into(),
+                "dev.example.com".into(),
+                "NS".into(),
+                String::new()
+            ))
         );
         assert_eq!(
             parse_id("Z123_under_score.example.com_A_blue"),
-            Some(("Z123".into(), "under_score.example.com".into(), "A".into(), "blue".into()))
+            Some((
+                "Z123".into(),
+                "under_score.example.com".into(),
+                "A".into(),
+                "blue".into()
+            ))
         );
         assert_eq!(parse_id("Z123_example.com"), None);
         assert_eq!(expand_record_name("www", "example.com."), "www.example.com");
-        assert_eq!(expand_record_name("WWW.Example.com.", "example.com."), "www.example.com");
+        assert_eq!(
+            expand_record_name("WWW.Example.com.", "example.com."),
+            "www.example.com"
+        );
         assert_eq!(expand_record_name("", "example.com."), "example.com");
         assert_eq!(quote_txt("v=spf1 -all"), "\"v=spf1 -all\"");
         assert_eq!(unquote_txt("\"a\"\"b\""), "a\"\"b");
-        assert_eq!(record_id("Z1", "App.Example.com.", "A", None), "Z1_app.example.com_A");
+        assert_eq!(
+            record_id("Z1", "App.Example.com.", "A", None),
+            "Z1_app.example.com_A"
+        );
     }
 }

@@ -6,10 +6,13 @@ use crate::api::{call, ApiError, Op};
 use crate::framework::*;
 use async_trait::async_trait;
 use aws_sdk_route53::types::{
-    Change, ChangeAction, ChangeBatch, HostedZoneConfig, RrType, Tag, TagResourceType, Vpc, VpcRegion,
+    Change, ChangeAction, ChangeBatch, HostedZoneConfig, RrType, Tag, TagResourceType, Vpc,
+    VpcRegion,
 };
 use aws_sdk_route53::Client;
-use plinth_sdk::{AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value};
+use plinth_sdk::{
+    AttrPath, Attribute, Block, Diagnostics, NestedBlock, Nesting, Schema, Type, Value,
+};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -56,10 +59,16 @@ fn vpcs(o: &Obj, default_region: &str) -> Vec<(String, String)> {
 }
 
 fn sdk_vpc(id: &str, region: &str) -> Vpc {
-    Vpc::builder().vpc_id(id).vpc_region(VpcRegion::from(region)).build()
+    Vpc::builder()
+        .vpc_id(id)
+        .vpc_region(VpcRegion::from(region))
+        .build()
 }
 
-pub(crate) async fn read_tags(r53: &Client, id: &str) -> Result<BTreeMap<String, String>, ApiError> {
+pub(crate) async fn read_tags(
+    r53: &Client,
+    id: &str,
+) -> Result<BTreeMap<String, String>, ApiError> {
     let out = call(op("reading", "ListTagsForResource"), || {
         r53.list_tags_for_resource()
             .resource_type(TagResourceType::Hostedzone)
@@ -83,7 +92,11 @@ async fn update_tags(
     new: &BTreeMap<String, String>,
     verb: &'static str,
 ) -> Result<(), ApiError> {
-    let removed: Vec<String> = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    let removed: Vec<String> = old
+        .keys()
+        .filter(|k| !new.contains_key(*k))
+        .cloned()
+        .collect();
     let added: Vec<Tag> = new
         .iter()
         .filter(|(k, v)| old.get(*k) != Some(*v))
@@ -137,7 +150,10 @@ impl Resource for Zone {
         }
     }
     fn defaults(&self) -> Vec<(&'static str, Value)> {
-        vec![("comment", s("Managed by Terraform")), ("force_destroy", b(false))]
+        vec![
+            ("comment", s("Managed by Terraform")),
+            ("force_destroy", b(false)),
+        ]
     }
     fn validate(&self, config: &Value) -> Diagnostics {
         let mut d = Diagnostics::new();
@@ -243,17 +259,35 @@ impl Resource for Zone {
             .hosted_zone()
             .map(|z| clean_zone_id(z.id()))
             .ok_or_else(|| {
-                Diagnostics::from(ApiError::other(op("creating", "CreateHostedZone"), "the response has no hosted zone"))
+                Diagnostics::from(ApiError::other(
+                    op("creating", "CreateHostedZone"),
+                    "the response has no hosted zone",
+                ))
             })?;
         let mut partial = planned.clone();
         partial.insert("id".into(), s(id.clone()));
         partial.insert("zone_id".into(), s(id.clone()));
         if let Some(ch) = out.change_info() {
-            if let Err(e) = wait_change(&r53, ch.id(), op("creating", "GetChange"), cx.timeouts.create).await {
+            if let Err(e) = wait_change(
+                &r53,
+                ch.id(),
+                op("creating", "GetChange"),
+                cx.timeouts.create,
+            )
+            .await
+            {
                 return Err(Failed::partial(partial, e));
             }
         }
-        if let Err(e) = update_tags(&r53, &id, &BTreeMap::new(), &tags_to_send(cx.aws, planned), "creating").await {
+        if let Err(e) = update_tags(
+            &r53,
+            &id,
+            &BTreeMap::new(),
+            &tags_to_send(cx.aws, planned),
+            "creating",
+        )
+        .await
+        {
             return Err(Failed::partial(partial, e));
         }
         for (vpc, region) in vpcs.iter().skip(1) {
@@ -267,7 +301,14 @@ impl Resource for Zone {
             match r {
                 Ok(o) => {
                     if let Some(ch) = o.change_info() {
-                        if let Err(e) = wait_change(&r53, ch.id(), op("creating", "GetChange"), cx.timeouts.create).await {
+                        if let Err(e) = wait_change(
+                            &r53,
+                            ch.id(),
+                            op("creating", "GetChange"),
+                            cx.timeouts.create,
+                        )
+                        .await
+                        {
                             return Err(Failed::partial(partial, e));
                         }
                     }
@@ -279,7 +320,10 @@ impl Resource for Zone {
             Ok(Some(o)) => Ok(o),
             Ok(None) => Err(Failed::partial(
                 partial,
-                ApiError::other(op("creating", "GetHostedZone"), "the new hosted zone disappeared"),
+                ApiError::other(
+                    op("creating", "GetHostedZone"),
+                    "the new hosted zone disappeared",
+                ),
             )),
             Err(d) => Err(Failed::partial(partial, d)),
         }
@@ -288,16 +332,28 @@ impl Resource for Zone {
     async fn read(&self, cx: &Ctx<'_>, state: &Obj) -> Result<Option<Obj>, Diagnostics> {
         let r53 = cx.route53();
         let id = clean_zone_id(&id_of(state)?);
-        let out = match call(op("reading", "GetHostedZone"), || r53.get_hosted_zone().id(&id).send()).await {
+        let out = match call(op("reading", "GetHostedZone"), || {
+            r53.get_hosted_zone().id(&id).send()
+        })
+        .await
+        {
             Ok(o) => o,
             Err(e) if e.is(&["NoSuchHostedZone"]) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let Some(z) = out.hosted_zone() else { return Ok(None) };
+        let Some(z) = out.hosted_zone() else {
+            return Ok(None);
+        };
         let mut o = state.clone();
         o.insert("id".into(), s(id.clone()));
         o.insert("zone_id".into(), s(id.clone()));
-        o.insert("arn".into(), s(format!("arn:{}:route53:::hostedzone/{id}", cx.aws.partition)));
+        o.insert(
+            "arn".into(),
+            s(format!(
+                "arn:{}:route53:::hostedzone/{id}",
+                cx.aws.partition
+            )),
+        );
         o.insert("name".into(), s(normalize_name(z.name())));
         o.insert(
             "comment".into(),
@@ -311,7 +367,10 @@ impl Resource for Zone {
         if private || ns.is_empty() {
             ns = zone_ns_records(&r53, &id, z.name()).await?;
         }
-        o.insert("primary_name_server".into(), opt_s(ns.first().map(String::as_str)));
+        o.insert(
+            "primary_name_server".into(),
+            opt_s(ns.first().map(String::as_str)),
+        );
         o.insert("name_servers".into(), str_list(ns));
         o.insert(
             "delegation_set_id".into(),
@@ -352,7 +411,10 @@ impl Resource for Zone {
         if !same(prior.get("comment"), planned.get("comment")) {
             let comment = get_str(planned, "comment").unwrap_or_default();
             call(op("updating", "UpdateHostedZoneComment"), || {
-                r53.update_hosted_zone_comment().id(&id).comment(&comment).send()
+                r53.update_hosted_zone_comment()
+                    .id(&id)
+                    .comment(&comment)
+                    .send()
             })
             .await?;
         }
@@ -361,30 +423,59 @@ impl Resource for Zone {
             let new = vpcs(planned, &cx.region);
             for (vpc, region) in new.iter().filter(|v| !old.iter().any(|o| o.0 == v.0)) {
                 let out = call(op("updating", "AssociateVPCWithHostedZone"), || {
-                    r53.associate_vpc_with_hosted_zone().hosted_zone_id(&id).vpc(sdk_vpc(vpc, region)).send()
+                    r53.associate_vpc_with_hosted_zone()
+                        .hosted_zone_id(&id)
+                        .vpc(sdk_vpc(vpc, region))
+                        .send()
                 })
                 .await?;
                 if let Some(ch) = out.change_info() {
-                    wait_change(&r53, ch.id(), op("updating", "GetChange"), cx.timeouts.update).await?;
+                    wait_change(
+                        &r53,
+                        ch.id(),
+                        op("updating", "GetChange"),
+                        cx.timeouts.update,
+                    )
+                    .await?;
                 }
             }
             for (vpc, region) in old.iter().filter(|v| !new.iter().any(|n| n.0 == v.0)) {
                 let out = call(op("updating", "DisassociateVPCFromHostedZone"), || {
-                    r53.disassociate_vpc_from_hosted_zone().hosted_zone_id(&id).vpc(sdk_vpc(vpc, region)).send()
+                    r53.disassociate_vpc_from_hosted_zone()
+                        .hosted_zone_id(&id)
+                        .vpc(sdk_vpc(vpc, region))
+                        .send()
                 })
                 .await?;
                 if let Some(ch) = out.change_info() {
-                    wait_change(&r53, ch.id(), op("updating", "GetChange"), cx.timeouts.update).await?;
+                    wait_change(
+                        &r53,
+                        ch.id(),
+                        op("updating", "GetChange"),
+                        cx.timeouts.update,
+                    )
+                    .await?;
                 }
             }
         }
         let old_tags = super::record::state_tags(prior);
-        update_tags(&r53, &id, &old_tags, &tags_to_send(cx.aws, planned), "updating").await?;
+        update_tags(
+            &r53,
+            &id,
+            &old_tags,
+            &tags_to_send(cx.aws, planned),
+            "updating",
+        )
+        .await?;
         let mut base = planned.clone();
         base.insert("id".into(), s(id.clone()));
         match self.read(cx, &base).await? {
             Some(o) => Ok(o),
-            None => Err(ApiError::other(op("updating", "GetHostedZone"), "the hosted zone disappeared").into()),
+            None => Err(ApiError::other(
+                op("updating", "GetHostedZone"),
+                "the hosted zone disappeared",
+            )
+            .into()),
         }
     }
 
@@ -406,7 +497,13 @@ impl Resource for Zone {
             Err(e) => return Err(e.into()),
         };
         if let Some(ch) = out.change_info() {
-            wait_change(&r53, ch.id(), op("deleting", "GetChange"), cx.timeouts.delete).await?;
+            wait_change(
+                &r53,
+                ch.id(),
+                op("deleting", "GetChange"),
+                cx.timeouts.delete,
+            )
+            .await?;
         }
         Ok(())
     }
@@ -426,16 +523,28 @@ async fn zone_ns_records(r53: &Client, id: &str, zone_name: &str) -> Result<Vec<
     Ok(out
         .resource_record_sets()
         .iter()
-        .filter(|r| r.r#type() == &RrType::Ns && normalize_name(r.name()) == normalize_name(zone_name))
-        .flat_map(|r| r.resource_records().iter().map(|v| v.value().trim_end_matches('.').to_string()))
+        .filter(|r| {
+            r.r#type() == &RrType::Ns && normalize_name(r.name()) == normalize_name(zone_name)
+        })
+        .flat_map(|r| {
+            r.resource_records()
+                .iter()
+                .map(|v| v.value().trim_end_matches('.').to_string())
+        })
         .collect())
 }
 
 /// `force_destroy`: deletes every record but the apex NS and SOA.
 async fn delete_all_records(r53: &Client, id: &str, timeout: Duration) -> Result<(), ApiError> {
-    let zone = call(op("deleting", "GetHostedZone"), || r53.get_hosted_zone().id(id).send()).await;
+    let zone = call(op("deleting", "GetHostedZone"), || {
+        r53.get_hosted_zone().id(id).send()
+    })
+    .await;
     let zone_name = match zone {
-        Ok(z) => z.hosted_zone().map(|z| z.name().to_string()).unwrap_or_default(),
+        Ok(z) => z
+            .hosted_zone()
+            .map(|z| z.name().to_string())
+            .unwrap_or_default(),
         Err(e) if e.is(&["NoSuchHostedZone"]) => return Ok(()),
         Err(e) => return Err(e),
     };
@@ -449,7 +558,10 @@ async fn delete_all_records(r53: &Client, id: &str, timeout: Duration) -> Result
                 .start_record_type(t.clone())
                 .set_start_record_identifier(i.clone());
         }
-        let out = call(op("deleting", "ListResourceRecordSets"), || req.clone().send()).await?;
+        let out = call(op("deleting", "ListResourceRecordSets"), || {
+            req.clone().send()
+        })
+        .await?;
         for r in out.resource_record_sets() {
             let apex = normalize_name(r.name()) == normalize_name(&zone_name);
             if apex && matches!(r.r#type(), RrType::Ns | RrType::Soa) {
@@ -457,9 +569,17 @@ async fn delete_all_records(r53: &Client, id: &str, timeout: Duration) -> Result
             }
             doomed.push(r.clone());
         }
-        match (out.is_truncated(), out.next_record_name(), out.next_record_type()) {
+        match (
+            out.is_truncated(),
+            out.next_record_name(),
+            out.next_record_type(),
+        ) {
             (true, Some(n), Some(t)) => {
-                start = Some((n.to_string(), t.clone(), out.next_record_identifier().map(str::to_string)))
+                start = Some((
+                    n.to_string(),
+                    t.clone(),
+                    out.next_record_identifier().map(str::to_string),
+                ))
             }
             _ => break,
         }
@@ -475,11 +595,18 @@ async fn delete_all_records(r53: &Client, id: &str, timeout: Duration) -> Result
                     .ok()
             })
             .collect();
-        let Ok(batch) = ChangeBatch::builder().set_changes(Some(changes)).comment("Deleted by Terraform").build() else {
+        let Ok(batch) = ChangeBatch::builder()
+            .set_changes(Some(changes))
+            .comment("Deleted by Terraform")
+            .build()
+        else {
             continue;
         };
         let out = call(op("deleting", "ChangeResourceRecordSets"), || {
-            r53.change_resource_record_sets().hosted_zone_id(id).change_batch(batch.clone()).send()
+            r53.change_resource_record_sets()
+                .hosted_zone_id(id)
+                .change_batch(batch.clone())
+                .send()
         })
         .await?;
         if let Some(ch) = out.change_info() {

@@ -411,26 +411,46 @@ async fn launch_template_versions_drift_import() {
     .await;
     assert_eq!(rp.requires_replace, vec![AttrPath::attr("name")]);
 
-    // Drift: tags through the SDK.
-    sdk.create_tags()
-        .resources(&id)
-        .tags(ec2::types::Tag::builder().key("Owner").value("ops").build())
+    // Drift: a version made behind Plinth's back (the SDK) shows on read, and the plan
+    // makes a new version with the configured data again.
+    sdk.create_launch_template_version()
+        .launch_template_id(&id)
+        .source_version("3")
+        .launch_template_data(
+            ec2::types::RequestLaunchTemplateData::builder()
+                .instance_type(ec2::types::InstanceType::M5Large)
+                .build(),
+        )
         .send()
         .await
         .unwrap();
     let drifted = read(&p, "aws_launch_template", &lt3).await.unwrap();
     assert_eq!(
-        drifted.get_attr("tags").unwrap(),
-        &tags(&[("Name", "lt"), ("Owner", "ops")])
+        drifted.get_attr("latest_version").and_then(Value::as_i64),
+        Some(4)
+    );
+    assert_eq!(attr(&drifted, "instance_type"), "m5.large");
+    let repair = plan(&p, "aws_launch_template", Some(&drifted), &cfg3).await;
+    assert!(repair.requires_replace.is_empty());
+    assert_eq!(
+        attr(repair.planned_state.as_ref().unwrap(), "instance_type"),
+        "t3.medium"
+    );
+    let fixed = update(&p, "aws_launch_template", &drifted, &cfg3).await;
+    assert_eq!(
+        fixed.get_attr("latest_version").and_then(Value::as_i64),
+        Some(5)
     );
 
     // Import by ID.
     let imported = import(&p, "aws_launch_template", &id).await.unwrap();
+    assert_eq!(attr(&imported, "name"), name);
+    // (An import has no update_default_version; Terraform too plans setting it.)
     assert_noop(
         &p,
         "aws_launch_template",
         &imported,
-        &with(&cfg3, "tags", tags(&[("Name", "lt"), ("Owner", "ops")])),
+        &with(&cfg3, "update_default_version", Value::null()),
     )
     .await;
 
@@ -445,8 +465,8 @@ async fn launch_template_versions_drift_import() {
     assert_noop(&p, "aws_launch_template", &pre, &pcfg).await;
     delete(&p, "aws_launch_template", &pre).await;
 
-    delete(&p, "aws_launch_template", &drifted).await;
-    assert!(read(&p, "aws_launch_template", &drifted).await.is_none());
+    delete(&p, "aws_launch_template", &fixed).await;
+    assert!(read(&p, "aws_launch_template", &fixed).await.is_none());
     let found = sdk.describe_launch_templates().send().await.unwrap();
     assert!(found
         .launch_templates()

@@ -70,7 +70,7 @@ impl Resource for RolePolicyAttachment {
         call_retry(
             op("creating", "AttachRolePolicy"),
             NO_SUCH_ENTITY,
-            cx.timeouts.create.min(Duration::from_secs(120)),
+            cx.timeouts.create.min(Duration::from_secs(20)),
             || {
                 iam.attach_role_policy()
                     .role_name(&role)

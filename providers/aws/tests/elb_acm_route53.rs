@@ -1086,7 +1086,7 @@ async fn route53_zones_and_records() {
 
     let txt_cfg = obj(vec![
         ("zone_id", st(&zone_id)),
-        ("name", st(&format!("{zone_name}"))),
+        ("name", st(&zone_name)),
         ("type", st("TXT")),
         ("ttl", num(300)),
         ("records", strs(&["v=spf1 -all", "first255\"\"second"])),

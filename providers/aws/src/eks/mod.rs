@@ -89,6 +89,13 @@ pub(crate) async fn wait_update(
             request_id: None,
         });
     };
+    // Already done (the answer says so): nothing to poll.
+    if update
+        .and_then(|u| u.status())
+        .is_some_and(|s| s.as_str() == "Successful")
+    {
+        return Ok(());
+    }
     let op = Op::new("updating", call_op.what, "EKS", "DescribeUpdate");
     wait(op, "Successful", timeout, Duration::from_secs(5), || {
         let eks = eks.clone();

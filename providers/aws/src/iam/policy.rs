@@ -340,8 +340,11 @@ fn principals_json(ps: &[Principal]) -> GoJson {
     GoJson::Obj(raw.into_iter().map(|(k, v)| (k, v.to_go())).collect())
 }
 
+/// Condition values by variable, in the order first seen.
+type VarValues = Vec<(String, Vec<String>)>;
+
 fn conditions_json(cs: &[Condition]) -> GoJson {
-    let mut raw: Vec<(String, Vec<(String, Vec<String>)>)> = Vec::new();
+    let mut raw: Vec<(String, VarValues)> = Vec::new();
     for c in cs {
         let ti = match raw.iter().position(|(t, _)| *t == c.test) {
             Some(i) => i,

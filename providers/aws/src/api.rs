@@ -462,8 +462,6 @@ pub(crate) fn fmt_duration(d: Duration) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
 /// A retry classifier that forbids retrying an "operation not implemented" answer: an
 /// endpoint (moto, LocalStack) that lacks an operation answers HTTP 500/501 with an HTML
 /// page or a "not implemented" message, which the SDK's standard strategy would otherwise
@@ -504,6 +502,8 @@ impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry
     }
 }
 
+#[cfg(test)]
+mod tests {
     use super::*;
 
     #[test]

@@ -687,12 +687,63 @@ pub(crate) fn attr_error(
         .with_help(help)
 }
 
+/// The tags an object had according to its state (`tags_all`), for computing a tag update.
+pub(crate) fn state_tags_all(o: &Obj) -> BTreeMap<String, String> {
+    get(o, "tags_all")
+        .as_map()
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Terraform's `create.Name(name, name_prefix)`: the name if set, else
+/// [`prefixed_unique_id`] of the prefix (or `terraform-`).
+pub(crate) fn generated_name(name: Option<String>, prefix: Option<String>) -> String {
+    match (name, prefix) {
+        (Some(n), _) => n,
+        (None, Some(p)) => prefixed_unique_id(&p),
+        (None, None) => prefixed_unique_id("terraform-"),
+    }
+}
+
 /// A configuration attribute that is known and not null.
 pub(crate) fn cfg<'a>(config: &'a Value, name: &str) -> Option<&'a Value> {
     config
         .get_attr(name)
         .map(Value::unmarked)
         .filter(|v| !v.is_null() && v.is_wholly_known())
+}
+
+/// Terraform's `id.PrefixedUniqueId`: the prefix, a UTC timestamp to 1/10000 s without the
+/// dot (18 digits) and an 8-hex-digit counter — 26 characters after the prefix (names made
+/// from `name_prefix`, attachment IDs).
+pub(crate) fn prefixed_unique_id(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let stamp = aws_smithy_types::DateTime::from_secs(now.as_secs() as i64)
+        .fmt(aws_smithy_types::date_time::Format::DateTime)
+        .unwrap_or_default();
+    let digits: String = stamp.chars().filter(char::is_ascii_digit).collect();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
+    format!("{prefix}{digits}{:04}{n:08x}", now.subsec_micros() / 100)
+}
+
+/// upstream's `create.NamePrefixFromName`: the prefix of a name made by
+/// [`prefixed_unique_id`], if it is one.
+pub(crate) fn name_prefix_from_name(name: &str) -> Option<String> {
+    if name.len() < 26 || !name.is_char_boundary(name.len() - 26) {
+        return None;
+    }
+    let (prefix, suffix) = name.split_at(name.len() - 26);
+    let ok = suffix[..18].chars().all(|c| c.is_ascii_digit())
+        && suffix[18..].chars().all(|c| c.is_ascii_hexdigit());
+    ok.then(|| prefix.to_string())
 }
 
 #[cfg(test)]
@@ -734,28 +785,6 @@ mod tests {
             Ok(p.clone())
         }
         async fn delete(&self, _: &Ctx<'_>, _: &Obj) -> Result<(), Diagnostics> {
-/// The tags an object had according to its state (`tags_all`), for computing a tag update.
-pub(crate) fn state_tags_all(o: &Obj) -> BTreeMap<String, String> {
-    get(o, "tags_all")
-        .as_map()
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Terraform's `create.Name(name, name_prefix)`: the name if set, else
-/// [`prefixed_unique_id`] of the prefix (or `terraform-`).
-pub(crate) fn generated_name(name: Option<String>, prefix: Option<String>) -> String {
-    match (name, prefix) {
-        (Some(n), _) => n,
-        (None, Some(p)) => prefixed_unique_id(&p),
-        (None, None) => prefixed_unique_id("terraform-"),
-    }
-}
-
             Ok(())
         }
     }
@@ -764,35 +793,6 @@ pub(crate) fn generated_name(name: Option<String>, prefix: Option<String>) -> St
         Aws {
             sdk: aws_types::SdkConfig::builder().build(),
             region: "eu-west-1".into(),
-/// Terraform's `id.PrefixedUniqueId`: the prefix, a UTC timestamp to 1/10000 s without the
-/// dot (18 digits) and an 8-hex-digit counter — 26 characters after the prefix (names made
-/// from `name_prefix`, attachment IDs).
-pub(crate) fn prefixed_unique_id(prefix: &str) -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    let stamp = aws_smithy_types::DateTime::from_secs(now.as_secs() as i64)
-        .fmt(aws_smithy_types::date_time::Format::DateTime)
-        .unwrap_or_default();
-    let digits: String = stamp.chars().filter(char::is_ascii_digit).collect();
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed) + 1;
-    format!("{prefix}{digits}{:04}{n:08x}", now.subsec_micros() / 100)
-}
-
-/// upstream's `create.NamePrefixFromName`: the prefix of a name made by
-/// [`prefixed_unique_id`], if it is one.
-pub(crate) fn name_prefix_from_name(name: &str) -> Option<String> {
-    if name.len() < 26 || !name.is_char_boundary(name.len() - 26) {
-        return None;
-    }
-    let (prefix, suffix) = name.split_at(name.len() - 26);
-    let ok = suffix[..18].chars().all(|c| c.is_ascii_digit())
-        && suffix[18..].chars().all(|c| c.is_ascii_hexdigit());
-    ok.then(|| prefix.to_string())
-}
-
             account_id: Some("123456789012".into()),
             partition: "aws".into(),
             default_tags: [
@@ -803,6 +803,7 @@ pub(crate) fn name_prefix_from_name(name: &str) -> Option<String> {
             ignore_tag_keys: vec![],
             ignore_tag_prefixes: vec![],
             endpoints: BTreeMap::new(),
+            s3_use_path_style: false,
         }
     }
 
@@ -850,7 +851,6 @@ pub(crate) fn name_prefix_from_name(name: &str) -> Option<String> {
             .unwrap();
         if let Value::Object(m) = &mut prior {
             m.insert("id".into(), s("fake-1"));
-            s3_use_path_style: false,
         }
         // No change: planned equals prior.
         let r = plan(&a, &Fake, req(Some(prior.clone()), cfg));

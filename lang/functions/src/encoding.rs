@@ -65,30 +65,9 @@ pub(crate) fn register(r: &mut Vec<Func>) {
 }
 
 /// gzip as Go's `gzip.Writer` writes it after `Write`, `Flush`, `Close` (Terraform's
-/// `base64gzip`): a sync-flushed deflate stream closed by an empty final stored block.
-/// The deflate blocks come from miniz, so long inputs may compress differently from Go's.
+/// `base64gzip`), with Go's own deflate (see `goflate`).
 fn go_gzip(data: &[u8]) -> Vec<u8> {
-    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
-    let mut c = flate2::Compress::new(flate2::Compression::default(), false);
-    let mut buf = Vec::with_capacity(data.len() + 64);
-    let mut input = data;
-    loop {
-        buf.reserve(256);
-        let before = c.total_in();
-        let _ = c.compress_vec(input, &mut buf, flate2::FlushCompress::Sync);
-        let used = (c.total_in() - before) as usize;
-        input = &input[used..];
-        if input.is_empty() && buf.len() < buf.capacity() {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf);
-    out.extend_from_slice(&[1, 0, 0, 0xff, 0xff]);
-    let mut crc = flate2::Crc::new();
-    crc.update(data);
-    out.extend_from_slice(&crc.sum().to_le_bytes());
-    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
-    out
+    crate::goflate::go_gzip(data)
 }
 
 fn decode_b64(text: &str, arg: usize) -> Result<Vec<u8>, FunctionError> {

@@ -17,6 +17,7 @@ mod datetime;
 mod encoding;
 mod filesystem;
 mod format;
+mod goflate;
 mod ip;
 mod numeric;
 mod registry;

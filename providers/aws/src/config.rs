@@ -259,6 +259,23 @@ pub(crate) fn partition_of(region: &str) -> &'static str {
     }
 }
 
+/// A client constructor for one service (behind its cargo feature): the provider's SDK
+/// configuration for `region`, the `endpoints` override, and no retries of an operation the
+/// endpoint does not implement (emulators answer those with HTML 500/404 pages).
+macro_rules! client {
+    ($feature:literal, $name:ident, $krate:ident) => {
+        #[cfg(feature = $feature)]
+        pub(crate) fn $name(&self, region: Option<&str>) -> $krate::Client {
+            let mut b = $krate::config::Builder::from(&self.sdk_for(region))
+                .retry_classifier(crate::api::NotImplementedClassifier);
+            if let Some(u) = self.endpoint($feature) {
+                b = b.endpoint_url(u);
+            }
+            $krate::Client::from_conf(b.build())
+        }
+    };
+}
+
 impl Aws {
     /// Builds the SDK configuration from the provider block.
     pub(crate) async fn configure(config: &Value) -> Result<Aws, Diagnostics> {
@@ -459,89 +476,15 @@ impl Aws {
         aws_sdk_sts::Client::from_conf(b.build())
     }
 
-    #[cfg(feature = "ec2")]
-    pub(crate) fn ec2(&self, region: Option<&str>) -> aws_sdk_ec2::Client {
-        let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk_for(region));
-        if let Some(u) = self.endpoint("ec2") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_ec2::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "elbv2")]
-    pub(crate) fn elbv2(&self, region: Option<&str>) -> aws_sdk_elasticloadbalancingv2::Client {
-        let mut b = aws_sdk_elasticloadbalancingv2::config::Builder::from(&self.sdk_for(region));
-        if let Some(u) = self.endpoint("elbv2") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_elasticloadbalancingv2::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "acm")]
-    pub(crate) fn acm(&self, region: Option<&str>) -> aws_sdk_acm::Client {
-        let mut b = aws_sdk_acm::config::Builder::from(&self.sdk_for(region));
-        if let Some(u) = self.endpoint("acm") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_acm::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "route53")]
-    pub(crate) fn route53(&self, region: Option<&str>) -> aws_sdk_route53::Client {
-        let mut b = aws_sdk_route53::config::Builder::from(&self.sdk_for(region));
-        if let Some(u) = self.endpoint("route53") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_route53::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "rds")]
-    pub(crate) fn rds(&self, region: Option<&str>) -> aws_sdk_rds::Client {
-        let mut b = aws_sdk_rds::config::Builder::from(&self.sdk_for(region))
-            .retry_classifier(crate::api::NotImplementedClassifier);
-        if let Some(u) = self.endpoint("rds") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_rds::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "elasticache")]
-    pub(crate) fn elasticache(&self, region: Option<&str>) -> aws_sdk_elasticache::Client {
-        let mut b = aws_sdk_elasticache::config::Builder::from(&self.sdk_for(region))
-            .retry_classifier(crate::api::NotImplementedClassifier);
-        if let Some(u) = self.endpoint("elasticache") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_elasticache::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "eks")]
-    pub(crate) fn eks(&self, region: Option<&str>) -> aws_sdk_eks::Client {
-        let mut b = aws_sdk_eks::config::Builder::from(&self.sdk_for(region));
-        if let Some(u) = self.endpoint("eks") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_eks::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "iam")]
-    pub(crate) fn iam(&self, region: Option<&str>) -> aws_sdk_iam::Client {
-        let mut b = aws_sdk_iam::config::Builder::from(&self.sdk_for(region));
-        if let Some(u) = self.endpoint("iam") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_iam::Client::from_conf(b.build())
-    }
-
-    #[cfg(feature = "secretsmanager")]
-    pub(crate) fn secretsmanager(&self, region: Option<&str>) -> aws_sdk_secretsmanager::Client {
-        let mut b = aws_sdk_secretsmanager::config::Builder::from(&self.sdk_for(region))
-            .retry_classifier(crate::api::NotImplementedClassifier);
-        if let Some(u) = self.endpoint("secretsmanager") {
-            b = b.endpoint_url(u);
-        }
-        aws_sdk_secretsmanager::Client::from_conf(b.build())
-    }
+    client!("ec2", ec2, aws_sdk_ec2);
+    client!("elbv2", elbv2, aws_sdk_elasticloadbalancingv2);
+    client!("acm", acm, aws_sdk_acm);
+    client!("route53", route53, aws_sdk_route53);
+    client!("rds", rds, aws_sdk_rds);
+    client!("elasticache", elasticache, aws_sdk_elasticache);
+    client!("eks", eks, aws_sdk_eks);
+    client!("iam", iam, aws_sdk_iam);
+    client!("secretsmanager", secretsmanager, aws_sdk_secretsmanager);
 
     #[cfg(feature = "s3")]
     pub(crate) fn s3(&self, region: Option<&str>) -> aws_sdk_s3::Client {

@@ -17,8 +17,11 @@ use plinth_sdk::{
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// An object value as a map from attribute name to value.
-pub(crate) type Obj = BTreeMap<String, Value>;
+/// Object helpers shared with the other providers (`plinth_sdk::object`).
+pub(crate) use plinth_sdk::object::{
+    attr_error, cfg, check_known, conform, from_obj, get, get_bool, get_i64, get_str,
+    get_strings, same, str_list, str_set, strings, to_obj, Obj,
+};
 
 /// What a resource call sees: the configured provider, the region of this resource
 /// (its `region` attribute, else the provider's) and the `timeouts` in effect.
@@ -167,6 +170,10 @@ pub(crate) trait Resource: Send + Sync {
     fn tagged(&self) -> bool {
         false
     }
+    /// A global service's type (IAM, Route 53): no `region` argument, as upstream 6.x.
+    fn global(&self) -> bool {
+        false
+    }
     /// Which `timeouts` keys the type accepts (upstream's), and their defaults.
     fn timeouts(&self) -> Option<Timeouts> {
         None
@@ -214,6 +221,10 @@ pub(crate) trait Resource: Send + Sync {
 pub(crate) trait DataSource: Send + Sync {
     fn type_name(&self) -> &'static str;
     fn schema(&self) -> Schema;
+    /// A global service's data source (IAM): no `region` argument, as upstream 6.x.
+    fn global(&self) -> bool {
+        false
+    }
     async fn read(&self, cx: &Ctx<'_>, config: &Obj) -> Result<Obj, Diagnostics>;
 }
 
@@ -221,12 +232,14 @@ pub(crate) trait DataSource: Send + Sync {
 /// `timeouts` where they apply.
 pub(crate) fn full_schema(r: &dyn Resource) -> Schema {
     let mut s = r.schema();
-    s.block.attributes.insert(
-        "region".into(),
-        Attribute::optional_computed(Type::String)
-            .force_new()
-            .describe("Region where this resource is managed (defaults to the provider's)."),
-    );
+    if !r.global() {
+        s.block.attributes.insert(
+            "region".into(),
+            Attribute::optional_computed(Type::String)
+                .force_new()
+                .describe("Region where this resource is managed (defaults to the provider's)."),
+        );
+    }
     if r.tagged() {
         s.block
             .attributes
@@ -259,9 +272,9 @@ pub(crate) fn full_schema(r: &dyn Resource) -> Schema {
 
 pub(crate) fn data_schema(d: &dyn DataSource) -> Schema {
     let mut s = d.schema();
-    s.block
-        .attributes
-        .insert("region".into(), Attribute::optional_computed(Type::String));
+    if !d.global() {
+        s.block.attributes.insert("region".into(), Attribute::optional_computed(Type::String));
+    }
     s
 }
 
@@ -486,168 +499,14 @@ pub(crate) fn plan(aws: &Aws, r: &dyn Resource, req: PlanChangeRequest) -> PlanC
     }
 }
 
-/// Semantic equality for planning: marks ignored, nulls equal, lists equal tuples, maps
-/// equal objects; sets compare as sets; an unknown equals nothing.
-pub(crate) fn same(a: Option<&Value>, b: Option<&Value>) -> bool {
-    let null = Value::null();
-    let a = a.unwrap_or(&null).unmarked();
-    let b = b.unwrap_or(&null).unmarked();
-    match (a, b) {
-        (Value::Null(_), Value::Null(_)) => true,
-        (Value::Unknown(_), _) | (_, Value::Unknown(_)) => false,
-        (Value::Bool(x), Value::Bool(y)) => x == y,
-        (Value::Number(x), Value::Number(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
-        (Value::Set(_, x), Value::Set(_, y)) => {
-            x.len() == y.len() && x.iter().all(|p| y.iter().any(|q| same(Some(p), Some(q))))
-        }
-        (x, y) if x.as_seq().is_some() && y.as_seq().is_some() => {
-            let (x, y) = (x.as_seq().unwrap_or(&[]), y.as_seq().unwrap_or(&[]));
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(Some(p), Some(q)))
-        }
-        (x, y) if x.as_map().is_some() && y.as_map().is_some() => {
-            let empty = BTreeMap::new();
-            let (x, y) = (x.as_map().unwrap_or(&empty), y.as_map().unwrap_or(&empty));
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| same(Some(v), Some(w))))
-        }
-        _ => false,
-    }
-}
 
-/// Reads an object value into a map with every schema attribute and block present.
-pub(crate) fn to_obj(block: &Block, v: &Value) -> Obj {
-    let mut out = Obj::new();
-    for (name, a) in &block.attributes {
-        out.insert(
-            name.clone(),
-            v.get_attr(name)
-                .cloned()
-                .unwrap_or(Value::Null(a.ty.clone())),
-        );
-    }
-    for (name, nb) in &block.blocks {
-        let x = v.get_attr(name).cloned().unwrap_or(Value::null());
-        out.insert(name.clone(), normalize_block(nb, x));
-    }
-    out
-}
 
-fn normalize_block(nb: &NestedBlock, v: Value) -> Value {
-    if !v.is_null() {
-        return v;
-    }
-    let t = nb.block.implied_type();
-    match nb.nesting {
-        Nesting::List => Value::List(t, Vec::new()),
-        Nesting::Set => Value::Set(t, Vec::new()),
-        Nesting::Map => Value::Map(t, BTreeMap::new()),
-        Nesting::Single | Nesting::Group => Value::Null(t),
-    }
-}
 
-/// Completes a nested-block value to its schema: every attribute present (typed null where
-/// missing) and nested blocks normalised, recursively (so that planned and read values compare
-/// equal whatever the configuration left out).
-pub(crate) fn conform(nb: &NestedBlock, v: &Value) -> Value {
-    fn object(block: &Block, v: &Value) -> Value {
-        let mut out = Obj::new();
-        for (name, a) in &block.attributes {
-            let x = v.get_attr(name).cloned().unwrap_or(Value::Null(a.ty.clone()));
-            out.insert(name.clone(), x);
-        }
-        for (name, inner) in &block.blocks {
-            let x = v.get_attr(name).cloned().unwrap_or(Value::null());
-            out.insert(name.clone(), conform(inner, &x));
-        }
-        Value::Object(out)
-    }
-    let t = nb.block.implied_type();
-    match (nb.nesting, v.unmarked()) {
-        (_, Value::Unknown(_)) => v.clone(),
-        (Nesting::List, x) | (Nesting::Set, x) if x.as_seq().is_some() => {
-            let items: Vec<Value> = x
-                .as_seq()
-                .unwrap_or(&[])
-                .iter()
-                .map(|e| if e.is_known() { object(&nb.block, e) } else { e.clone() })
-                .collect();
-            if nb.nesting == Nesting::Set {
-                Value::set(t, items)
-            } else {
-                Value::List(t, items)
-            }
-        }
-        (Nesting::Single | Nesting::Group, x) if !x.is_null() => object(&nb.block, x),
-        _ => normalize_block(nb, Value::null()),
-    }
-}
 
-/// Builds the object value of the schema's implied type: every attribute present (null where
-/// unset, typed), sensitive attributes marked.
-pub(crate) fn from_obj(block: &Block, mut o: Obj) -> Value {
-    let mut out = Obj::new();
-    for (name, a) in &block.attributes {
-        let v = o.remove(name).unwrap_or(Value::Null(a.ty.clone()));
-        let v = if let Value::Null(_) = v {
-            Value::Null(a.ty.clone())
-        } else {
-            v
-        };
-        out.insert(name.clone(), v.mark_if(a.sensitive));
-    }
-    for (name, nb) in &block.blocks {
-        let v = o.remove(name).unwrap_or(Value::null());
-        out.insert(name.clone(), normalize_block(nb, v));
-    }
-    Value::Object(out)
-}
 
-/// Checks that no configurable attribute is still unknown at apply time.
-pub(crate) fn check_known(block: &Block, planned: &Obj) -> Result<(), Diagnostics> {
-    for (name, a) in &block.attributes {
-        if a.computed {
-            continue;
-        }
-        if planned.get(name).is_some_and(|v| !v.is_wholly_known()) {
-            return Err(Diagnostic::bug(
-                "unknown value at apply time",
-                format!("The attribute {name:?} is still unknown when applying."),
-            )
-            .into());
-        }
-    }
-    Ok(())
-}
 
 // ---- accessors -------------------------------------------------------------------------
 
-pub(crate) fn get<'a>(o: &'a Obj, name: &str) -> &'a Value {
-    static NULL: Value = Value::Null(Type::Dynamic);
-    o.get(name).map(|v| v.unmarked()).unwrap_or(&NULL)
-}
-pub(crate) fn get_str(o: &Obj, name: &str) -> Option<String> {
-    get(o, name).as_str().map(str::to_string)
-}
-pub(crate) fn get_bool(o: &Obj, name: &str) -> Option<bool> {
-    get(o, name).as_bool()
-}
-pub(crate) fn get_i64(o: &Obj, name: &str) -> Option<i64> {
-    get(o, name).as_i64()
-}
-pub(crate) fn get_strings(o: &Obj, name: &str) -> Vec<String> {
-    strings(get(o, name))
-}
-pub(crate) fn strings(v: &Value) -> Vec<String> {
-    v.as_seq()
-        .map(|s| {
-            s.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 pub(crate) fn s(x: impl Into<String>) -> Value {
     Value::String(x.into())
 }
@@ -663,29 +522,12 @@ pub(crate) fn b(x: bool) -> Value {
 pub(crate) fn n(x: i64) -> Value {
     Value::number(x)
 }
-pub(crate) fn str_list(items: Vec<String>) -> Value {
-    Value::List(Type::String, items.into_iter().map(Value::String).collect())
-}
-pub(crate) fn str_set(items: Vec<String>) -> Value {
-    Value::set(Type::String, items.into_iter().map(Value::String).collect())
-}
 /// The `id` attribute of an object, or an internal-error diagnostic.
 pub(crate) fn id_of(o: &Obj) -> Result<String, Diagnostics> {
     get_str(o, "id")
         .ok_or_else(|| Diagnostic::bug("missing id", "The resource state has no `id`.").into())
 }
 
-pub(crate) fn attr_error(
-    attr: &str,
-    summary: impl Into<String>,
-    detail: impl Into<String>,
-    help: impl Into<String>,
-) -> Diagnostic {
-    let s: String = summary.into();
-    Diagnostic::error(format!("invalid value for {attr}: {s}"))
-        .with_detail(detail)
-        .with_help(help)
-}
 
 /// The tags an object had according to its state (`tags_all`), for computing a tag update.
 pub(crate) fn state_tags_all(o: &Obj) -> BTreeMap<String, String> {
@@ -709,13 +551,6 @@ pub(crate) fn generated_name(name: Option<String>, prefix: Option<String>) -> St
     }
 }
 
-/// A configuration attribute that is known and not null.
-pub(crate) fn cfg<'a>(config: &'a Value, name: &str) -> Option<&'a Value> {
-    config
-        .get_attr(name)
-        .map(Value::unmarked)
-        .filter(|v| !v.is_null() && v.is_wholly_known())
-}
 
 /// Terraform's `id.PrefixedUniqueId`: the prefix, a UTC timestamp to 1/10000 s without the
 /// dot (18 digits) and an 8-hex-digit counter — 26 characters after the prefix (names made

@@ -35,6 +35,9 @@ async fn is_attached(
 
 #[async_trait]
 impl Resource for RolePolicyAttachment {
+    fn global(&self) -> bool {
+        true
+    }
     fn type_name(&self) -> &'static str {
         "aws_iam_role_policy_attachment"
     }

@@ -619,6 +619,9 @@ fn seq_strings(v: Option<&Value>) -> Vec<String> {
 
 #[async_trait]
 impl DataSource for PolicyDocument {
+    fn global(&self) -> bool {
+        true
+    }
     fn type_name(&self) -> &'static str {
         "aws_iam_policy_document"
     }

@@ -28,6 +28,9 @@ fn inline_type() -> Type {
 
 #[async_trait]
 impl Resource for Role {
+    fn global(&self) -> bool {
+        true
+    }
     fn type_name(&self) -> &'static str {
         "aws_iam_role"
     }

@@ -299,6 +299,9 @@ fn change(action: ChangeAction, rrs: ResourceRecordSet) -> Result<Change, Diagno
 
 #[async_trait]
 impl Resource for Record {
+    fn global(&self) -> bool {
+        true
+    }
     fn type_name(&self) -> &'static str {
         "aws_route53_record"
     }

@@ -119,6 +119,9 @@ async fn update_tags(
 
 #[async_trait]
 impl Resource for Zone {
+    fn global(&self) -> bool {
+        true
+    }
     fn type_name(&self) -> &'static str {
         "aws_route53_zone"
     }

@@ -33,8 +33,8 @@ start_moto() {
   command -v moto_server >/dev/null 2>&1 || pip install -q 'moto[server]' || return 1
   local port; port=$(free_port) || return 1
   # AWS-managed IAM policies (AmazonEKSClusterPolicy, …) exist only when loaded: the platform
-  # example attaches them.
-  MOTO_IAM_LOAD_MANAGED_POLICIES=true moto_server -H 127.0.0.1 -p "$port" >"$TOOLS/moto.log" 2>&1 &
+  # example attaches them. DNS-validated ACM certificates are issued after 5 s, not 60.
+  MOTO_IAM_LOAD_MANAGED_POLICIES=true MOTO_ACM_VALIDATION_WAIT=5 moto_server -H 127.0.0.1 -p "$port" >"$TOOLS/moto.log" 2>&1 &
   emit PLINTH_SERVICE_PID_MOTO $!
   wait_port 127.0.0.1 "$port" 60 || return 1
   emit PLINTH_TEST_MOTO_ENDPOINT "http://127.0.0.1:$port"

@@ -133,12 +133,12 @@ fn unsupported_sources_and_missing_dirs() {
 fn unknown_provider_names_the_available_ones() {
     let d = dir_with(&[(
         "main.tf",
-        "terraform {\n  required_providers {\n    aws = {\n      source = \"hashicorp/aws\"\n    }\n  }\n}\n",
+        "terraform {\n  required_providers {\n    google = {\n      source = \"hashicorp/google\"\n    }\n  }\n}\n",
     )]);
     let o = run(d.path(), &["init"]);
     assert_eq!(code(&o), 1);
     let e = stderr(&o);
-    assert!(e.contains("hashicorp/aws"), "{e}");
+    assert!(e.contains("hashicorp/google"), "{e}");
     assert!(e.contains("hashicorp/random"), "{e}");
     assert_eq!(e.matches("is not available").count(), 1, "reported once: {e}");
 }

@@ -529,6 +529,20 @@ pub(crate) fn id_of(o: &Obj) -> Result<String, Diagnostics> {
 }
 
 
+/// A tag update from `old` to `new`: the keys to remove, and the pairs to add or change.
+pub(crate) fn tag_changes(
+    old: &BTreeMap<String, String>,
+    new: &BTreeMap<String, String>,
+) -> (Vec<String>, BTreeMap<String, String>) {
+    let removed = old.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    let changed = new
+        .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    (removed, changed)
+}
+
 /// The tags an object had according to its state (`tags_all`), for computing a tag update.
 pub(crate) fn state_tags_all(o: &Obj) -> BTreeMap<String, String> {
     get(o, "tags_all")

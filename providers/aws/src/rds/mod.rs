@@ -66,11 +66,7 @@ pub(crate) async fn update_tags(
     old: &BTreeMap<String, String>,
     new: &BTreeMap<String, String>,
 ) -> Result<(), ApiError> {
-    let removed: Vec<String> = old
-        .keys()
-        .filter(|k| !new.contains_key(*k))
-        .cloned()
-        .collect();
+    let (removed, changed) = crate::framework::tag_changes(old, new);
     if !removed.is_empty() {
         call(
             Op::new("updating", what, "RDS", "RemoveTagsFromResource"),
@@ -83,11 +79,6 @@ pub(crate) async fn update_tags(
         )
         .await?;
     }
-    let changed: BTreeMap<String, String> = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
     if !changed.is_empty() {
         call(
             Op::new("updating", what, "RDS", "AddTagsToResource"),

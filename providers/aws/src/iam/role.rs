@@ -387,11 +387,7 @@ impl Resource for Role {
         sync_policies(&iam, &name, Some(prior), planned, "updating").await?;
         let old = state_tag_map(prior);
         let new = tags_to_send(cx.aws, planned);
-        let removed: Vec<String> = old
-            .keys()
-            .filter(|k| !new.contains_key(*k))
-            .cloned()
-            .collect();
+        let (removed, changed) = crate::framework::tag_changes(&old, &new);
         if !removed.is_empty() {
             call(op("updating", "UntagRole"), || {
                 iam.untag_role()
@@ -401,11 +397,6 @@ impl Resource for Role {
             })
             .await?;
         }
-        let changed: BTreeMap<String, String> = new
-            .iter()
-            .filter(|(k, v)| old.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
         if !changed.is_empty() {
             let t = to_iam_tags(&changed);
             call(op("updating", "TagRole"), || {

@@ -92,16 +92,8 @@ async fn update_tags(
     new: &BTreeMap<String, String>,
     verb: &'static str,
 ) -> Result<(), ApiError> {
-    let removed: Vec<String> = old
-        .keys()
-        .filter(|k| !new.contains_key(*k))
-        .cloned()
-        .collect();
-    let added: Vec<Tag> = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, v)| Tag::builder().key(k).value(v).build())
-        .collect();
+    let (removed, changed) = crate::framework::tag_changes(old, new);
+    let added: Vec<Tag> = changed.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect();
     if removed.is_empty() && added.is_empty() {
         return Ok(());
     }

@@ -181,11 +181,7 @@ impl Resource for Secret {
         }
         let old = state_tags_all(prior);
         let new = tags_to_send(cx.aws, planned);
-        let removed: Vec<String> = old
-            .keys()
-            .filter(|k| !new.contains_key(*k))
-            .cloned()
-            .collect();
+        let (removed, changed) = crate::framework::tag_changes(&old, &new);
         if !removed.is_empty() {
             call(op("updating", "UntagResource"), || {
                 sm.untag_resource()
@@ -195,11 +191,6 @@ impl Resource for Secret {
             })
             .await?;
         }
-        let changed: BTreeMap<String, String> = new
-            .iter()
-            .filter(|(k, v)| old.get(*k) != Some(*v))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
         if !changed.is_empty() {
             call(op("updating", "TagResource"), || {
                 sm.tag_resource()
